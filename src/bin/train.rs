@@ -1,0 +1,174 @@
+//! The native trainer: the same MLP, data format and WGSL kernels as the web page, on this
+//! machine's own GPU adapter (Vulkan, Metal, DX12) or on the CPU reference.
+//!
+//! `cargo run --release --bin train -- --data public/data --epochs 5 --device gpu --json`
+
+#[cfg(not(target_arch = "wasm32"))]
+fn main() {
+    env_logger::Builder::from_env(env_logger::Env::default().default_filter_or("warn")).init();
+    match native::run(std::env::args().skip(1).collect()) {
+        Ok(()) => {}
+        Err(message) => {
+            eprintln!("train: {message}");
+            std::process::exit(2);
+        }
+    }
+}
+
+#[cfg(target_arch = "wasm32")]
+fn main() {
+    // The browser trains through the web app (src/main.rs); this binary is native only.
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+mod native {
+    use std::path::PathBuf;
+
+    use price_war_lab::mnist::Mnist;
+    use price_war_lab::model::TRAIN_FLOPS_PER_SAMPLE;
+    use price_war_lab::train::cpu::CpuTrainer;
+    use price_war_lab::train::gpu::GpuTrainer;
+    use price_war_lab::train::{EpochReport, RunReport, TrainConfig, TrainEvent};
+
+    const USAGE: &str = "usage: train [--data DIR] [--epochs N] [--batch N] [--seed N] \
+                         [--device gpu|cpu] [--json]\n\
+                         DIR holds the four MNIST IDX files (plain or .gz); default public/data.";
+
+    #[derive(Debug, Clone, Copy, PartialEq)]
+    enum Device {
+        Gpu,
+        Cpu,
+    }
+
+    struct Options {
+        data: PathBuf,
+        config: TrainConfig,
+        device: Device,
+        json: bool,
+    }
+
+    fn parse(args: Vec<String>) -> Result<Options, String> {
+        let mut options = Options {
+            data: PathBuf::from("public/data"),
+            config: TrainConfig::default(),
+            device: Device::Gpu,
+            json: false,
+        };
+        let mut args = args.into_iter();
+        while let Some(flag) = args.next() {
+            let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value\n{USAGE}"));
+            match flag.as_str() {
+                "--data" => options.data = PathBuf::from(value("--data")?),
+                "--epochs" => options.config.epochs = number(&value("--epochs")?, "--epochs")?,
+                "--batch" => options.config.batch_size = number(&value("--batch")?, "--batch")?,
+                "--seed" => options.config.seed = number(&value("--seed")?, "--seed")? as u64,
+                "--device" => {
+                    options.device = match value("--device")?.as_str() {
+                        "gpu" => Device::Gpu,
+                        "cpu" => Device::Cpu,
+                        other => return Err(format!("--device is gpu or cpu, not '{other}'")),
+                    }
+                }
+                "--json" => options.json = true,
+                "-h" | "--help" => return Err(USAGE.to_string()),
+                other => return Err(format!("unknown argument '{other}'\n{USAGE}")),
+            }
+        }
+        if options.config.epochs == 0 || options.config.batch_size == 0 {
+            return Err("--epochs and --batch must be at least 1".to_string());
+        }
+        Ok(options)
+    }
+
+    fn number(text: &str, flag: &str) -> Result<usize, String> {
+        text.parse().map_err(|_| format!("{flag} needs a whole number, not '{text}'"))
+    }
+
+    pub fn run(args: Vec<String>) -> Result<(), String> {
+        let options = parse(args)?;
+        let data = Mnist::load_dir(&options.data).map_err(|e| e.to_string())?;
+        let json = options.json;
+        let mut on_event = |event: TrainEvent| {
+            if let TrainEvent::Epoch(epoch) = event {
+                print_epoch(&epoch, json, options.config.batch_size);
+            }
+        };
+        let report = match options.device {
+            Device::Gpu => {
+                let mut trainer =
+                    pollster::block_on(GpuTrainer::new(&data.train, &data.test, options.config))
+                        .map_err(|e| e.to_string())?;
+                if !json {
+                    println!("device: {}", trainer.adapter_name());
+                }
+                pollster::block_on(trainer.run(&mut on_event, &|| false))
+                    .map_err(|e| e.to_string())?
+            }
+            Device::Cpu => {
+                let mut trainer = CpuTrainer::new(&data.train, &data.test, options.config);
+                if !json {
+                    println!("device: CPU (Rust reference)");
+                }
+                trainer.run(&mut on_event, &|| false)
+            }
+        };
+        print_summary(&report, json);
+        Ok(())
+    }
+
+    fn print_epoch(epoch: &EpochReport, json: bool, batch_size: usize) {
+        if json {
+            let line = serde_json::json!({
+                "epoch": epoch.epoch,
+                "train_loss": epoch.train_loss,
+                "train_accuracy": epoch.train_accuracy,
+                "test_accuracy": epoch.test_accuracy,
+                "samples": epoch.samples,
+                "train_time_s": epoch.train_time_s,
+                "eval_time_s": epoch.eval_time_s,
+                "samples_per_s": epoch.samples_per_s,
+                "ms_per_step": epoch.ms_per_step(batch_size),
+                "achieved_gflops": epoch.achieved_flops_per_s() / 1e9,
+            });
+            println!("{line}");
+        } else {
+            println!(
+                "epoch {}: loss {:.4}, train accuracy {:.4}, test accuracy {:.4}, {:.2} s, \
+                 {:.0} samples/s, {:.2} ms/step, {:.2} GFLOP/s",
+                epoch.epoch,
+                epoch.train_loss,
+                epoch.train_accuracy,
+                epoch.test_accuracy,
+                epoch.train_time_s,
+                epoch.samples_per_s,
+                epoch.ms_per_step(batch_size),
+                epoch.achieved_flops_per_s() / 1e9
+            );
+        }
+    }
+
+    fn print_summary(report: &RunReport, json: bool) {
+        let steady = report.steady_samples_per_s().unwrap_or(0.0);
+        let accuracy = report.final_test_accuracy().unwrap_or(0.0);
+        if json {
+            let total_s: f64 = report.epochs.iter().map(|e| e.train_time_s).sum();
+            let line = serde_json::json!({
+                "system": "price-war-lab native",
+                "device": report.device,
+                "epochs": report.epochs.len(),
+                "ms_per_epoch": total_s * 1e3 / report.epochs.len().max(1) as f64,
+                "samples_per_s": steady,
+                "test_accuracy": accuracy,
+                "flops_per_sample": TRAIN_FLOPS_PER_SAMPLE,
+            });
+            println!("{line}");
+        } else {
+            println!(
+                "{}: {} epochs, test accuracy {accuracy:.4}, {steady:.0} samples/s after the \
+                 first epoch (warm-up excluded when there is more than one)",
+                report.device,
+                report.epochs.len()
+            );
+        }
+    }
+}

@@ -1,0 +1,170 @@
+//! The CPU trainer: the plain-Rust reference of `model::reference`, batch by batch, in the
+//! same seeded order and with the same reports as the GPU trainer.
+
+use super::{EpochOrder, EpochReport, RunReport, StepProgress, TrainConfig, TrainEvent};
+use crate::mnist::{Dataset, pixel_value};
+use crate::model::reference::{self, Activations, AdamState};
+use crate::model::{INPUTS, init_params, layout};
+
+/// Steps between two progress reports (and two checks of `should_stop`).
+const STEPS_PER_REPORT: usize = 16;
+
+/// Trains the MLP on the CPU with the reference implementation.
+pub struct CpuTrainer<'a> {
+    train: &'a Dataset,
+    test: &'a Dataset,
+    config: TrainConfig,
+    params: Vec<f32>,
+    adam: AdamState,
+    epoch_order: EpochOrder,
+    inputs: Vec<f32>,
+    batch_labels: Vec<u8>,
+    activations: Activations,
+    grads: Vec<f32>,
+}
+
+impl<'a> CpuTrainer<'a> {
+    /// A trainer at the seeded initial weights.
+    pub fn new(train: &'a Dataset, test: &'a Dataset, config: TrainConfig) -> Self {
+        Self::with_params(train, test, config, init_params(config.seed))
+    }
+
+    /// A trainer starting from the given parameters (flat layout, `layout::LEN` long).
+    pub fn with_params(
+        train: &'a Dataset,
+        test: &'a Dataset,
+        config: TrainConfig,
+        params: Vec<f32>,
+    ) -> Self {
+        assert_eq!(params.len(), layout::LEN, "parameters must be in the model's flat layout");
+        Self {
+            train,
+            test,
+            config,
+            params,
+            adam: AdamState::default(),
+            epoch_order: EpochOrder::new(config.seed, train.len()),
+            inputs: Vec::new(),
+            batch_labels: Vec::new(),
+            activations: Activations::default(),
+            grads: Vec::new(),
+        }
+    }
+
+    /// The current parameters, flat layout.
+    pub fn params(&self) -> &[f32] {
+        &self.params
+    }
+
+    /// Trains `config.epochs` epochs, reporting as the GPU trainer does.
+    pub fn run(
+        &mut self,
+        on_event: &mut dyn FnMut(TrainEvent),
+        should_stop: &dyn Fn() -> bool,
+    ) -> RunReport {
+        let mut report = RunReport {
+            device: "CPU (Rust reference)".to_string(),
+            config: self.config,
+            train_samples: self.train.len(),
+            test_samples: self.test.len(),
+            epochs: Vec::new(),
+            stopped: false,
+        };
+        let batch_size = self.config.batch_size.max(1);
+        let steps_per_epoch = self.config.steps_per_epoch(self.train.len());
+
+        for epoch in 1..=self.config.epochs {
+            let order = self.epoch_order.next_epoch();
+            let started = web_time::Instant::now();
+            let (mut loss_sum, mut correct, mut samples) = (0.0f64, 0usize, 0usize);
+            for (step, rows) in order.chunks(batch_size).enumerate() {
+                let (loss, right) = self.step(rows);
+                loss_sum += f64::from(loss);
+                correct += right;
+                samples += rows.len();
+                let done = step + 1;
+                if done % STEPS_PER_REPORT == 0 || done == steps_per_epoch {
+                    on_event(TrainEvent::Step(StepProgress {
+                        epoch,
+                        epochs: self.config.epochs,
+                        step: done,
+                        steps_per_epoch,
+                        running_loss: (loss_sum / samples as f64) as f32,
+                    }));
+                    if should_stop() {
+                        report.stopped = true;
+                        return report;
+                    }
+                }
+            }
+            let train_time_s = started.elapsed().as_secs_f64();
+
+            let eval_started = web_time::Instant::now();
+            let test_accuracy = accuracy(&self.params, self.test);
+            let epoch_report = EpochReport {
+                epoch,
+                train_loss: (loss_sum / samples.max(1) as f64) as f32,
+                train_accuracy: correct as f32 / samples.max(1) as f32,
+                test_accuracy,
+                samples,
+                train_time_s,
+                eval_time_s: eval_started.elapsed().as_secs_f64(),
+                samples_per_s: samples as f64 / train_time_s.max(1e-9),
+                gpu_time_s: None,
+            };
+            on_event(TrainEvent::Epoch(epoch_report));
+            report.epochs.push(epoch_report);
+        }
+        report
+    }
+
+    /// One step on the given training rows; returns the batch's loss sum and correct count.
+    pub fn step(&mut self, rows: &[u32]) -> (f32, usize) {
+        let batch = rows.len();
+        gather_inputs(self.train, rows, &mut self.inputs);
+        self.batch_labels.clear();
+        self.batch_labels.extend(rows.iter().map(|&r| self.train.label(r as usize)));
+
+        reference::forward_into(&self.params, &self.inputs, batch, &mut self.activations);
+        let loss = reference::softmax_cross_entropy(&self.activations.logits, &self.batch_labels);
+        reference::backward(
+            &self.params,
+            &self.inputs,
+            &self.activations,
+            &loss.grad_logits,
+            batch,
+            &mut self.grads,
+        );
+        reference::adam_step(&mut self.params, &self.grads, &mut self.adam, &self.config.adam);
+        (loss.loss_sum, loss.correct)
+    }
+}
+
+/// The scaled inputs of the given rows, `[rows][INPUTS]`.
+pub fn gather_inputs(data: &Dataset, rows: &[u32], inputs: &mut Vec<f32>) {
+    inputs.clear();
+    inputs.reserve(rows.len() * INPUTS);
+    for &row in rows {
+        inputs.extend(data.image(row as usize).iter().map(|&byte| pixel_value(byte)));
+    }
+}
+
+/// Fraction of `data` that `params` classifies right.
+pub fn accuracy(params: &[f32], data: &Dataset) -> f32 {
+    const CHUNK: usize = 256;
+    let mut inputs = Vec::new();
+    let mut activations = Activations::default();
+    let mut correct = 0usize;
+    let rows: Vec<u32> = (0..data.len() as u32).collect();
+    for chunk in rows.chunks(CHUNK) {
+        gather_inputs(data, chunk, &mut inputs);
+        reference::forward_into(params, &inputs, chunk.len(), &mut activations);
+        for (b, &row) in chunk.iter().enumerate() {
+            let logits = &activations.logits[b * 10..(b + 1) * 10];
+            if reference::predict(logits) == usize::from(data.label(row as usize)) {
+                correct += 1;
+            }
+        }
+    }
+    correct as f32 / data.len().max(1) as f32
+}
