@@ -56,7 +56,8 @@ mod native {
         };
         let mut args = args.into_iter();
         while let Some(flag) = args.next() {
-            let mut value = |name: &str| args.next().ok_or(format!("{name} needs a value\n{USAGE}"));
+            let mut value =
+                |name: &str| args.next().ok_or(format!("{name} needs a value\n{USAGE}"));
             match flag.as_str() {
                 "--data" => options.data = PathBuf::from(value("--data")?),
                 "--epochs" => options.config.epochs = number(&value("--epochs")?, "--epochs")?,
@@ -81,7 +82,8 @@ mod native {
     }
 
     fn number(text: &str, flag: &str) -> Result<usize, String> {
-        text.parse().map_err(|_| format!("{flag} needs a whole number, not '{text}'"))
+        text.parse()
+            .map_err(|_| format!("{flag} needs a whole number, not '{text}'"))
     }
 
     pub fn run(args: Vec<String>) -> Result<(), String> {
@@ -109,7 +111,7 @@ mod native {
                 if !json {
                     println!("device: CPU (Rust reference)");
                 }
-                trainer.run(&mut on_event, &|| false)
+                pollster::block_on(trainer.run(&mut on_event, &|| false))
             }
         };
         print_summary(&report, json);

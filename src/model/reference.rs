@@ -85,7 +85,10 @@ pub fn predict(logits: &[f32]) -> usize {
 pub fn softmax_cross_entropy(logits: &[f32], labels: &[u8]) -> LossOutput {
     let batch = labels.len();
     let inv_batch = 1.0 / batch as f32;
-    let mut out = LossOutput { grad_logits: vec![0.0; batch * CLASSES], ..Default::default() };
+    let mut out = LossOutput {
+        grad_logits: vec![0.0; batch * CLASSES],
+        ..Default::default()
+    };
     for (b, &label) in labels.iter().enumerate() {
         let z = &logits[b * CLASSES..(b + 1) * CLASSES];
         let label = usize::from(label);
@@ -172,7 +175,11 @@ pub struct AdamState {
 
 impl Default for AdamState {
     fn default() -> Self {
-        Self { m: vec![0.0; layout::LEN], v: vec![0.0; layout::LEN], step: 0 }
+        Self {
+            m: vec![0.0; layout::LEN],
+            v: vec![0.0; layout::LEN],
+            step: 0,
+        }
     }
 }
 
@@ -183,7 +190,12 @@ impl Default for AdamState {
 pub fn adam_step(params: &mut [f32], grads: &[f32], state: &mut AdamState, adam: &Adam) {
     state.step += 1;
     let (bc1, bc2) = adam.bias_corrections(state.step);
-    let Adam { learning_rate, beta1, beta2, epsilon } = *adam;
+    let Adam {
+        learning_rate,
+        beta1,
+        beta2,
+        epsilon,
+    } = *adam;
     for i in 0..params.len() {
         let g = grads[i];
         let m = beta1 * state.m[i] + (1.0 - beta1) * g;
@@ -206,7 +218,13 @@ mod tests {
         let batch = 3;
         let mut rng = crate::rng::Rng::new(5);
         let inputs: Vec<f32> = (0..batch * INPUTS)
-            .map(|_| if rng.next_f32() < 0.3 { rng.next_f32() } else { 0.0 })
+            .map(|_| {
+                if rng.next_f32() < 0.3 {
+                    rng.next_f32()
+                } else {
+                    0.0
+                }
+            })
             .collect();
         let labels = [3u8, 7, 0];
 
@@ -217,7 +235,14 @@ mod tests {
         let acts = forward(&params, &inputs, batch);
         let loss = softmax_cross_entropy(&acts.logits, &labels);
         let mut grads = Vec::new();
-        backward(&params, &inputs, &acts, &loss.grad_logits, batch, &mut grads);
+        backward(
+            &params,
+            &inputs,
+            &acts,
+            &loss.grad_logits,
+            batch,
+            &mut grads,
+        );
 
         // A few parameters from every tensor, chosen where the gradient is not tiny.
         let mut checked = 0;
@@ -246,7 +271,10 @@ mod tests {
                 checked += 1;
             }
         }
-        assert!(checked >= 18, "only {checked} parameters had usable gradients");
+        assert!(
+            checked >= 18,
+            "only {checked} parameters had usable gradients"
+        );
     }
 
     #[test]
@@ -270,7 +298,9 @@ mod tests {
     fn first_adam_step_moves_each_parameter_by_about_the_learning_rate() {
         // With bias correction, step 1 gives m̂ = g and v̂ = g², so Δp = −lr·g/(|g| + ε).
         let mut params = vec![1.0f32; layout::LEN];
-        let grads: Vec<f32> = (0..layout::LEN).map(|i| if i % 2 == 0 { 0.5 } else { -2.0 }).collect();
+        let grads: Vec<f32> = (0..layout::LEN)
+            .map(|i| if i % 2 == 0 { 0.5 } else { -2.0 })
+            .collect();
         let mut state = AdamState::default();
         adam_step(&mut params, &grads, &mut state, &Adam::default());
         assert!((params[0] - (1.0 - 1e-3)).abs() < 1e-6);

@@ -8,6 +8,8 @@ use crate::model::{INPUTS, init_params, layout};
 
 /// Steps between two progress reports (and two checks of `should_stop`).
 const STEPS_PER_REPORT: usize = 16;
+/// Longest stretch of work before the browser gets its main thread back.
+const YIELD_EVERY: std::time::Duration = std::time::Duration::from_millis(40);
 
 /// Trains the MLP on the CPU with the reference implementation.
 pub struct CpuTrainer<'a> {
@@ -36,7 +38,11 @@ impl<'a> CpuTrainer<'a> {
         config: TrainConfig,
         params: Vec<f32>,
     ) -> Self {
-        assert_eq!(params.len(), layout::LEN, "parameters must be in the model's flat layout");
+        assert_eq!(
+            params.len(),
+            layout::LEN,
+            "parameters must be in the model's flat layout"
+        );
         Self {
             train,
             test,
@@ -56,8 +62,10 @@ impl<'a> CpuTrainer<'a> {
         &self.params
     }
 
-    /// Trains `config.epochs` epochs, reporting as the GPU trainer does.
-    pub fn run(
+    /// Trains `config.epochs` epochs, reporting as the GPU trainer does. In the browser it
+    /// hands control back to the page every few tens of milliseconds, so the page stays
+    /// responsive on the main thread; natively it never waits (drive it with `block_on`).
+    pub async fn run(
         &mut self,
         on_event: &mut dyn FnMut(TrainEvent),
         should_stop: &dyn Fn() -> bool,
@@ -71,6 +79,7 @@ impl<'a> CpuTrainer<'a> {
             stopped: false,
         };
         let batch_size = self.config.batch_size.max(1);
+        let mut last_yield = web_time::Instant::now();
         let steps_per_epoch = self.config.steps_per_epoch(self.train.len());
 
         for epoch in 1..=self.config.epochs {
@@ -95,6 +104,10 @@ impl<'a> CpuTrainer<'a> {
                         report.stopped = true;
                         return report;
                     }
+                }
+                if last_yield.elapsed() >= YIELD_EVERY {
+                    super::yield_now().await;
+                    last_yield = web_time::Instant::now();
                 }
             }
             let train_time_s = started.elapsed().as_secs_f64();
@@ -123,7 +136,8 @@ impl<'a> CpuTrainer<'a> {
         let batch = rows.len();
         gather_inputs(self.train, rows, &mut self.inputs);
         self.batch_labels.clear();
-        self.batch_labels.extend(rows.iter().map(|&r| self.train.label(r as usize)));
+        self.batch_labels
+            .extend(rows.iter().map(|&r| self.train.label(r as usize)));
 
         reference::forward_into(&self.params, &self.inputs, batch, &mut self.activations);
         let loss = reference::softmax_cross_entropy(&self.activations.logits, &self.batch_labels);
@@ -135,7 +149,12 @@ impl<'a> CpuTrainer<'a> {
             batch,
             &mut self.grads,
         );
-        reference::adam_step(&mut self.params, &self.grads, &mut self.adam, &self.config.adam);
+        reference::adam_step(
+            &mut self.params,
+            &self.grads,
+            &mut self.adam,
+            &self.config.adam,
+        );
         (loss.loss_sum, loss.correct)
     }
 }
@@ -145,7 +164,11 @@ pub fn gather_inputs(data: &Dataset, rows: &[u32], inputs: &mut Vec<f32>) {
     inputs.clear();
     inputs.reserve(rows.len() * INPUTS);
     for &row in rows {
-        inputs.extend(data.image(row as usize).iter().map(|&byte| pixel_value(byte)));
+        inputs.extend(
+            data.image(row as usize)
+                .iter()
+                .map(|&byte| pixel_value(byte)),
+        );
     }
 }
 

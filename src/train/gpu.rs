@@ -47,7 +47,11 @@ pub enum GpuError {
         "the {what} needs {needed_bytes} bytes in one GPU buffer, more than this adapter \
          allows ({limit_bytes})"
     )]
-    TooLarge { what: &'static str, needed_bytes: u64, limit_bytes: u64 },
+    TooLarge {
+        what: &'static str,
+        needed_bytes: u64,
+        limit_bytes: u64,
+    },
     #[error("invalid training settings: {0}")]
     Config(String),
 }
@@ -129,7 +133,10 @@ pub fn shader_source() -> String {
 /// A normal `f32` as an exact WGSL hexadecimal float literal, so the shader's constant has the
 /// very bits of the Rust one (a decimal literal would be rounded by the shader compiler).
 fn wgsl_hex_float(x: f32) -> String {
-    assert!(x.is_normal(), "only normal numbers are written as hex floats");
+    assert!(
+        x.is_normal(),
+        "only normal numbers are written as hex floats"
+    );
     let bits = x.to_bits();
     let sign = if bits >> 31 == 1 { "-" } else { "" };
     let exponent = ((bits >> 23) & 0xff) as i32 - 127;
@@ -337,7 +344,8 @@ impl GpuTrainer {
 
         for epoch in 1..=self.config.epochs {
             let order = self.epoch_order.next_epoch();
-            self.queue.write_buffer(&self.order, 0, bytemuck::cast_slice(&order));
+            self.queue
+                .write_buffer(&self.order, 0, bytemuck::cast_slice(&order));
             self.write_epoch_steps(steps_per_epoch);
             let errors = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
             let started = web_time::Instant::now();
@@ -404,16 +412,22 @@ impl GpuTrainer {
     /// the kernels with the CPU reference.
     pub async fn trace_step(&mut self, rows: &[u32]) -> Result<StepTrace, GpuError> {
         if rows.is_empty() || rows.len() > MAX_BATCH {
-            return Err(GpuError::Config(format!("a traced batch needs 1 to {MAX_BATCH} rows")));
+            return Err(GpuError::Config(format!(
+                "a traced batch needs 1 to {MAX_BATCH} rows"
+            )));
         }
         if let Some(&bad) = rows.iter().find(|&&row| row as usize >= self.train_len) {
-            return Err(GpuError::Config(format!("row {bad} is past the training set")));
+            return Err(GpuError::Config(format!(
+                "row {bad} is past the training set"
+            )));
         }
         let batch = rows.len();
-        self.queue.write_buffer(&self.order, 0, bytemuck::cast_slice(rows));
+        self.queue
+            .write_buffer(&self.order, 0, bytemuck::cast_slice(rows));
         self.adam_steps += 1;
         let uniform = self.train_uniform(0, batch, self.adam_steps);
-        self.queue.write_buffer(&self.steps, 0, bytemuck::bytes_of(&uniform));
+        self.queue
+            .write_buffer(&self.steps, 0, bytemuck::bytes_of(&uniform));
 
         let errors = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
         let mut encoder = self.encoder("trace_step");
@@ -453,7 +467,8 @@ impl GpuTrainer {
     }
 
     fn encoder(&self, label: &str) -> wgpu::CommandEncoder {
-        self.device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some(label) })
+        self.device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some(label) })
     }
 
     fn train_uniform(&self, batch_start: usize, batch: usize, adam_step: u64) -> StepUniform {
@@ -526,7 +541,11 @@ impl GpuTrainer {
         pass.set_pipeline(&self.pipelines.train_head);
         pass.dispatch_workgroups(1, 1, 1);
         pass.set_pipeline(&self.pipelines.grad_w1);
-        pass.dispatch_workgroups(((WORDS_PER_IMAGE / 2) * (HIDDEN / 4)).div_ceil(64) as u32, 1, 1);
+        pass.dispatch_workgroups(
+            ((WORDS_PER_IMAGE / 2) * (HIDDEN / 4)).div_ceil(64) as u32,
+            1,
+            1,
+        );
         pass.set_pipeline(&self.pipelines.adam);
         pass.dispatch_workgroups(layout::LEN.div_ceil(256) as u32, 1, 1);
     }
@@ -587,7 +606,9 @@ fn validate(
         )));
     }
     if train.is_empty() || test.is_empty() {
-        return Err(GpuError::Config("the training and test sets must not be empty".into()));
+        return Err(GpuError::Config(
+            "the training and test sets must not be empty".into(),
+        ));
     }
     if params.len() != layout::LEN {
         return Err(GpuError::Config(format!(
@@ -621,7 +642,11 @@ async fn request_device() -> Result<(wgpu::Device, wgpu::Queue, String), GpuErro
     } else {
         format!("{} ({:?})", info.name.trim(), info.backend)
     };
-    log::info!("adapter: {adapter_name}, type {:?}, driver '{}'", info.device_type, info.driver);
+    log::info!(
+        "adapter: {adapter_name}, type {:?}, driver '{}'",
+        info.device_type,
+        info.driver
+    );
 
     let (device, queue) = adapter
         .request_device(&wgpu::DeviceDescriptor {
@@ -726,7 +751,10 @@ async fn create_pipelines(
 }
 
 fn buffer_entry(binding: u32, buffer: &wgpu::Buffer) -> wgpu::BindGroupEntry<'_> {
-    wgpu::BindGroupEntry { binding, resource: buffer.as_entire_binding() }
+    wgpu::BindGroupEntry {
+        binding,
+        resource: buffer.as_entire_binding(),
+    }
 }
 
 fn upload_images(
@@ -735,8 +763,10 @@ fn upload_images(
     data: &Dataset,
 ) -> Result<wgpu::Buffer, GpuError> {
     let bytes = data.images();
-    let limit = u64::from(device.limits().max_storage_buffer_binding_size)
-        .min(device.limits().max_buffer_size);
+    let limits = device.limits();
+    let limit = limits
+        .max_storage_buffer_binding_size
+        .min(limits.max_buffer_size);
     if bytes.len() as u64 > limit {
         return Err(GpuError::TooLarge {
             what: label,
@@ -744,11 +774,13 @@ fn upload_images(
             limit_bytes: limit,
         });
     }
-    Ok(device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-        label: Some(label),
-        contents: bytes,
-        usage: wgpu::BufferUsages::STORAGE,
-    }))
+    Ok(
+        device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+            label: Some(label),
+            contents: bytes,
+            usage: wgpu::BufferUsages::STORAGE,
+        }),
+    )
 }
 
 fn upload_labels(device: &wgpu::Device, label: &'static str, data: &Dataset) -> wgpu::Buffer {
@@ -772,8 +804,9 @@ async fn read_f32(
         usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
         mapped_at_creation: false,
     });
-    let mut encoder =
-        device.create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some("readback") });
+    let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
+        label: Some("readback"),
+    });
     encoder.copy_buffer_to_buffer(source, 0, &staging, 0, source.size());
     queue.submit([encoder.finish()]);
     let bytes = map_read(device, &staging).await?;

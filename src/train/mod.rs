@@ -9,6 +9,8 @@ pub mod gpu;
 
 use crate::model::{Adam, TRAIN_FLOPS_PER_SAMPLE};
 use crate::rng::Rng;
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen::JsCast;
 
 /// What to train and how: the article's settings by default (batch 64, 5 epochs, Adam 0.001).
 #[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -24,7 +26,12 @@ pub struct TrainConfig {
 
 impl Default for TrainConfig {
     fn default() -> Self {
-        Self { epochs: 5, batch_size: 64, seed: 2024, adam: Adam::default() }
+        Self {
+            epochs: 5,
+            batch_size: 64,
+            seed: 2024,
+            adam: Adam::default(),
+        }
     }
 }
 
@@ -48,7 +55,10 @@ impl EpochOrder {
     /// Orders for a training set of `samples`, seeded from the run's seed.
     pub fn new(seed: u64, samples: usize) -> Self {
         // A different stream from weight initialisation, which uses `seed` itself.
-        Self { rng: Rng::new(seed ^ 0x5348_5546_464C_4521), samples }
+        Self {
+            rng: Rng::new(seed ^ 0x5348_5546_464C_4521),
+            samples,
+        }
     }
 
     /// The next epoch's permutation of `0..samples`.
@@ -140,7 +150,11 @@ impl RunReport {
     /// Training throughput over the epochs after the first, which carries one-off warm-up
     /// costs (shader compilation, first uploads); the first epoch's when there is only one.
     pub fn steady_samples_per_s(&self) -> Option<f64> {
-        let steady = if self.epochs.len() > 1 { &self.epochs[1..] } else { &self.epochs[..] };
+        let steady = if self.epochs.len() > 1 {
+            &self.epochs[1..]
+        } else {
+            &self.epochs[..]
+        };
         let samples: usize = steady.iter().map(|e| e.samples).sum();
         let time: f64 = steady.iter().map(|e| e.train_time_s).sum();
         (time > 0.0).then(|| samples as f64 / time)
@@ -151,6 +165,32 @@ impl RunReport {
         self.epochs.last().map(|e| e.test_accuracy)
     }
 }
+
+/// Lets the browser run its event loop (input, rendering) before training goes on: resolves on
+/// the next `setTimeout(0)` tick. Natively there is nothing to hand back, so it returns at once.
+#[cfg(target_arch = "wasm32")]
+pub async fn yield_now() {
+    let promise = js_sys::Promise::new(&mut |resolve, _reject| {
+        let global = js_sys::global();
+        let set_timeout = js_sys::Reflect::get(&global, &"setTimeout".into())
+            .ok()
+            .and_then(|f| f.dyn_into::<js_sys::Function>().ok());
+        match set_timeout {
+            Some(set_timeout) => {
+                let _ = set_timeout.call2(&global, &resolve, &0.into());
+            }
+            // No timer (an unusual host): go on at once rather than hang.
+            None => {
+                let _ = resolve.call0(&wasm_bindgen::JsValue::UNDEFINED);
+            }
+        }
+    });
+    let _ = wasm_bindgen_futures::JsFuture::from(promise).await;
+}
+
+/// Lets the browser run its event loop; natively there is nothing to hand back.
+#[cfg(not(target_arch = "wasm32"))]
+pub async fn yield_now() {}
 
 #[cfg(test)]
 mod tests {
