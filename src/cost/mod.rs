@@ -1,0 +1,12 @@
+//! Cost and value formulas: the article's own, and the cost model grown from them.
+
+pub mod accelerators;
+pub mod article;
+pub mod error;
+pub mod format;
+pub mod input;
+pub mod training;
+pub mod units;
+pub mod parallel;
+pub mod serving;
+pub mod price_war;
