@@ -8,6 +8,8 @@
 
 use std::borrow::Cow;
 
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen::JsCast;
 use wgpu::util::DeviceExt;
 
 use super::{EpochOrder, EpochReport, RunReport, StepProgress, TrainConfig, TrainEvent};
@@ -637,10 +639,15 @@ async fn request_device() -> Result<(wgpu::Device, wgpu::Queue, String), GpuErro
         .await
         .map_err(|error| GpuError::NoAdapter(error.to_string()))?;
     let info = adapter.get_info();
-    let adapter_name = if info.name.trim().is_empty() {
+    let mut name = info.name.trim().to_owned();
+    #[cfg(target_arch = "wasm32")]
+    if name.is_empty() {
+        name = web_adapter_name().await;
+    }
+    let adapter_name = if name.is_empty() {
         format!("unnamed {:?} adapter", info.backend)
     } else {
-        format!("{} ({:?})", info.name.trim(), info.backend)
+        format!("{name} ({:?})", info.backend)
     };
     log::info!(
         "adapter: {adapter_name}, type {:?}, driver '{}'",
@@ -668,6 +675,40 @@ fn web_sys_gpu_present() -> bool {
         return false;
     }
     js_sys::Reflect::get(&navigator, &"gpu".into()).is_ok_and(|gpu| !gpu.is_undefined())
+}
+
+/// The browser's words for its adapter when wgpu has no name for it: Chrome leaves
+/// `GPUAdapterInfo.description` empty and fills `vendor` and `architecture` (for example
+/// "google" and "swiftshader"). Asks `navigator.gpu` for an adapter of its own to read them.
+#[cfg(target_arch = "wasm32")]
+async fn web_adapter_name() -> String {
+    use js_sys::Reflect;
+
+    let get = |value: &wasm_bindgen::JsValue, key: &str| {
+        Reflect::get(value, &key.into()).unwrap_or(wasm_bindgen::JsValue::UNDEFINED)
+    };
+    let gpu = get(&get(&js_sys::global(), "navigator"), "gpu");
+    let Ok(request) = Reflect::get(&gpu, &"requestAdapter".into())
+        .and_then(|f| f.dyn_into::<js_sys::Function>())
+        .and_then(|f| f.call0(&gpu))
+    else {
+        return String::new();
+    };
+    let Ok(adapter) = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(request)).await
+    else {
+        return String::new();
+    };
+    if adapter.is_null() || adapter.is_undefined() {
+        return String::new();
+    }
+    let info = get(&adapter, "info");
+    let words: Vec<String> = ["vendor", "architecture", "description"]
+        .iter()
+        .filter_map(|key| get(&info, key).as_string())
+        .map(|word| word.trim().to_owned())
+        .filter(|word| !word.is_empty())
+        .collect();
+    words.join(" ")
 }
 
 fn bind_group_layout(device: &wgpu::Device) -> wgpu::BindGroupLayout {

@@ -16,6 +16,7 @@ use crate::mnist::{
     Dataset, GZIP_SUFFIX, Mnist, TEST_IMAGES_FILE, TEST_LABELS_FILE, TRAIN_IMAGES_FILE,
     TRAIN_LABELS_FILE,
 };
+use crate::train::cpu::CpuTrainer;
 use crate::train::gpu::GpuTrainer;
 use crate::train::{EpochReport, RunReport, TrainConfig, TrainEvent};
 use crate::ui::field::{NumberField, NumberInput};
@@ -55,6 +56,36 @@ impl RunState {
     }
 }
 
+/// Which trainer a run uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeviceChoice {
+    /// WebGPU when the browser offers it, else the CPU, saying why.
+    Auto,
+    /// WebGPU only: a missing or refused GPU is an error.
+    Gpu,
+    /// The CPU reference, compiled to WebAssembly.
+    Cpu,
+}
+
+impl DeviceChoice {
+    /// The `<option>` value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Auto => "auto",
+            Self::Gpu => "gpu",
+            Self::Cpu => "cpu",
+        }
+    }
+
+    fn from_value(value: &str) -> Self {
+        match value {
+            "gpu" => Self::Gpu,
+            "cpu" => Self::Cpu,
+            _ => Self::Auto,
+        }
+    }
+}
+
 /// The panel's signals, shared by the view and the training task.
 #[derive(Clone, Copy)]
 struct Panel {
@@ -67,6 +98,9 @@ struct Panel {
     loss: RwSignal<Option<f32>>,
     epochs: RwSignal<Vec<EpochReport>>,
     batch_size: RwSignal<usize>,
+    device: RwSignal<DeviceChoice>,
+    /// Why the run is not on the GPU, when Auto fell back to the CPU.
+    note: RwSignal<Option<String>>,
     stop_requested: RwSignal<bool>,
     /// The MNIST files, fetched and parsed once.
     data: StoredValue<Option<Arc<Mnist>>>,
@@ -85,6 +119,8 @@ impl Panel {
             loss: RwSignal::new(None),
             epochs: RwSignal::new(Vec::new()),
             batch_size: RwSignal::new(TrainConfig::default().batch_size),
+            device: RwSignal::new(DeviceChoice::Auto),
+            note: RwSignal::new(None),
             stop_requested: RwSignal::new(false),
             data: StoredValue::new(None),
         }
@@ -133,6 +169,7 @@ pub fn Trainer() -> impl IntoView {
             ..TrainConfig::default()
         };
         panel.stop_requested.set(false);
+        panel.note.set(None);
         panel.epochs.set(Vec::new());
         panel.progress.set(0.0);
         panel.loss.set(None);
@@ -172,6 +209,24 @@ pub fn Trainer() -> impl IntoView {
                     label_en="Epochs"
                     input=epochs_input
                 />
+                <div class="field">
+                    <label for="train-device">
+                        "设备 " <span class="en" lang="en">"Device"</span>
+                    </label>
+                    <select
+                        id="train-device"
+                        on:change=move |ev| {
+                            panel.device.set(DeviceChoice::from_value(&event_target_value(&ev)))
+                        }
+                        disabled=move || panel.state.get().busy()
+                    >
+                        <option value="auto" selected=true>
+                            "自动（优先 GPU）· Auto: GPU if available"
+                        </option>
+                        <option value="gpu">"GPU（WebGPU）"</option>
+                        <option value="cpu">"CPU（WebAssembly）"</option>
+                    </select>
+                </div>
                 <div class="buttons">
                     <button
                         id="train-start"
@@ -200,6 +255,12 @@ pub fn Trainer() -> impl IntoView {
             >
                 {move || panel.message.get()}
             </p>
+            {move || {
+                panel
+                    .note
+                    .get()
+                    .map(|note| view! { <p id="train-note" class="note" role="note">{note}</p> })
+            }}
             <progress
                 id="train-progress"
                 max="1"
@@ -351,24 +412,6 @@ async fn train(panel: Panel, config: TrainConfig) -> Result<RunReport, String> {
         }
     };
 
-    panel.status(
-        RunState::Loading,
-        "正在准备 GPU（适配器、着色器、上传数据）… · Preparing the GPU: adapter, shaders, data upload…",
-    );
-    let mut trainer = GpuTrainer::new(&data.train, &data.test, config)
-        .await
-        .map_err(|e| e.to_string())?;
-    let adapter = trainer.adapter_name().to_owned();
-    log::info!("training on {adapter}");
-    panel.adapter.set(Some(adapter));
-    panel.status(
-        RunState::Running,
-        format!(
-            "训练中：第 1/{0} 轮 · Training: epoch 1 of {0}",
-            config.epochs
-        ),
-    );
-
     let mut on_event = move |event: TrainEvent| match event {
         TrainEvent::Step(step) => {
             panel.progress.set(step.fraction());
@@ -387,10 +430,47 @@ async fn train(panel: Panel, config: TrainConfig) -> Result<RunReport, String> {
     };
     // A disposed signal (the page torn down) also means stop.
     let should_stop = move || panel.stop_requested.try_get_untracked().unwrap_or(true);
-    trainer
-        .run(&mut on_event, &should_stop)
-        .await
-        .map_err(|e| e.to_string())
+
+    let choice = panel.device.get_untracked();
+    let gpu_problem = if choice == DeviceChoice::Cpu {
+        None
+    } else {
+        panel.status(
+            RunState::Loading,
+            "正在准备 GPU（适配器、着色器、上传数据）… · Preparing the GPU: adapter, shaders, data upload…",
+        );
+        match GpuTrainer::new(&data.train, &data.test, config).await {
+            Ok(mut trainer) => {
+                let adapter = trainer.adapter_name().to_owned();
+                log::info!("training on {adapter}");
+                panel.adapter.set(Some(adapter));
+                panel.status(RunState::Running, running_message(config.epochs));
+                return trainer
+                    .run(&mut on_event, &should_stop)
+                    .await
+                    .map_err(|e| e.to_string());
+            }
+            Err(error) if choice == DeviceChoice::Auto => Some(error.to_string()),
+            Err(error) => return Err(error.to_string()),
+        }
+    };
+
+    if let Some(problem) = &gpu_problem {
+        log::warn!("GPU unavailable, training on the CPU: {problem}");
+        panel.note.set(Some(format!(
+            "GPU 不可用，改用 CPU 训练。· The GPU cannot be used here, so this run is on the CPU: \
+             {problem}"
+        )));
+    }
+    panel.adapter.set(Some("CPU (WebAssembly)".to_owned()));
+    panel.status(RunState::Running, running_message(config.epochs));
+    let mut trainer = CpuTrainer::new(&data.train, &data.test, config);
+    Ok(trainer.run(&mut on_event, &should_stop).await)
+}
+
+/// The status line when a run starts.
+fn running_message(epochs: usize) -> String {
+    format!("训练中：第 1/{epochs} 轮 · Training: epoch 1 of {epochs}")
 }
 
 /// Fetches and parses the four MNIST files served under `data/`, relative to the page.
