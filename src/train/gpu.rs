@@ -639,11 +639,9 @@ async fn request_device() -> Result<(wgpu::Device, wgpu::Queue, String), GpuErro
         .await
         .map_err(|error| GpuError::NoAdapter(error.to_string()))?;
     let info = adapter.get_info();
-    let mut name = info.name.trim().to_owned();
+    let name = info.name.trim().to_owned();
     #[cfg(target_arch = "wasm32")]
-    if name.is_empty() {
-        name = web_adapter_name().await;
-    }
+    let name = if name.is_empty() { web_adapter_name().await } else { name };
     let adapter_name = if name.is_empty() {
         format!("unnamed {:?} adapter", info.backend)
     } else {

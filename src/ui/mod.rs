@@ -4,12 +4,15 @@
 //! ([`calculator::Calculator`]) and the in-browser trainer ([`trainer::Trainer`]).
 
 pub mod calculator;
+pub mod cost_model;
 pub mod field;
 pub mod trainer;
+pub mod url_state;
 
 use leptos::prelude::*;
 
 use calculator::Calculator;
+use cost_model::CostModel;
 use trainer::Trainer;
 
 /// The whole page.
@@ -35,6 +38,7 @@ pub fn App() -> impl IntoView {
         </header>
         <main>
             <Calculator />
+            <CostModel />
             <Trainer />
         </main>
         <footer class="site-footer">
