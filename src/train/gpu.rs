@@ -641,7 +641,11 @@ async fn request_device() -> Result<(wgpu::Device, wgpu::Queue, String), GpuErro
     let info = adapter.get_info();
     let name = info.name.trim().to_owned();
     #[cfg(target_arch = "wasm32")]
-    let name = if name.is_empty() { web_adapter_name().await } else { name };
+    let name = if name.is_empty() {
+        web_adapter_name().await
+    } else {
+        name
+    };
     let adapter_name = if name.is_empty() {
         format!("unnamed {:?} adapter", info.backend)
     } else {
