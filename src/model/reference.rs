@@ -254,19 +254,26 @@ mod tests {
                 _ => layout::LEN,
             };
             let mut picks: Vec<usize> = (start..end).filter(|&i| grads[i].abs() > 1e-3).collect();
-            picks.truncate(6);
+            picks.truncate(10);
             for i in picks {
-                let h = 1e-2f32;
-                let mut plus = params.clone();
-                plus[i] += h;
-                let mut minus = params.clone();
-                minus[i] -= h;
-                let numeric = (loss_at(&plus) - loss_at(&minus)) / (2.0 * f64::from(h));
+                let numeric = |h: f32| {
+                    let mut plus = params.clone();
+                    plus[i] += h;
+                    let mut minus = params.clone();
+                    minus[i] -= h;
+                    (loss_at(&plus) - loss_at(&minus)) / (2.0 * f64::from(h))
+                };
+                let (coarse, fine) = (numeric(1e-2), numeric(5e-3));
+                // A ReLU that switches inside ±h bends the loss there; where the two step
+                // sizes disagree the estimate is not valid, so that parameter is passed over.
+                if (coarse - fine).abs() > 0.01 * fine.abs() + 1e-5 {
+                    continue;
+                }
                 let analytic = f64::from(grads[i]);
                 // f32 forward passes: allow 2% relative plus 1e-4 absolute.
                 assert!(
-                    (numeric - analytic).abs() <= 0.02 * analytic.abs() + 1e-4,
-                    "param {i}: analytic {analytic}, numeric {numeric}"
+                    (fine - analytic).abs() <= 0.02 * analytic.abs() + 1e-4,
+                    "param {i}: analytic {analytic}, numeric {fine}"
                 );
                 checked += 1;
             }

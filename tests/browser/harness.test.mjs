@@ -1,0 +1,103 @@
+// Tests of the browser harness itself, on small pages of our own (fixtures/): the browser
+// gives pages a WebGPU adapter, and each kind of broken page is caught. Without these, a
+// harness that silently stopped watching would let a broken app pass.
+
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describeWebGpuAdapter, openSession } from './browser.mjs';
+import { mimeType, startServer } from './serve.mjs';
+
+const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
+
+describe('browser harness', () => {
+  let server;
+  before(async () => {
+    server = await startServer(FIXTURES);
+  });
+  after(async () => {
+    await server?.close();
+  });
+
+  /** Opens `fixture` in a fresh browser, waits for it to settle, returns the problems seen. */
+  async function problemsOf(fixture) {
+    const session = await openSession(server.url);
+    try {
+      await session.page.goto(`${server.url}/${fixture}`, { waitUntil: 'load' });
+      await session.page.waitForSelector('#ready');
+      // Let timers, fetches and their console messages arrive.
+      await session.page.waitForTimeout(500);
+      return [...session.problems];
+    } finally {
+      await session.close();
+    }
+  }
+
+  it('serves WebAssembly, gzip data and pages with the right MIME types', () => {
+    assert.equal(mimeType('dist/app_bg.wasm'), 'application/wasm');
+    assert.equal(mimeType('data/train-images-idx3-ubyte.gz'), 'application/gzip');
+    assert.match(mimeType('index.html'), /^text\/html/);
+    assert.match(mimeType('app.js'), /^text\/javascript/);
+  });
+
+  it('refuses paths outside the served folder', async () => {
+    for (const sneaky of ['/../package.json', '/%2e%2e/package.json', '/..%2fpackage.json']) {
+      const response = await fetch(`${server.url}${sneaky}`);
+      assert.equal(response.status, 404, `${sneaky} must not be served`);
+    }
+  });
+
+  it('gives a page on the local server a WebGPU adapter and records no problem on a clean page', async () => {
+    const session = await openSession(server.url);
+    try {
+      await session.page.goto(`${server.url}/clean.html`, { waitUntil: 'load' });
+      const adapter = await describeWebGpuAdapter(session.page);
+      assert.ok(
+        adapter,
+        'navigator.gpu.requestAdapter() gave no adapter: Chromium needs --enable-unsafe-webgpu, and the page must be on http://127.0.0.1',
+      );
+      console.log(`WebGPU adapter in headless Chromium: ${adapter}`);
+      await session.page.waitForTimeout(500);
+      session.assertClean('clean fixture');
+      assert.ok(
+        session.requests.some((line) => line.endsWith('/clean.html')),
+        'the page request itself must be recorded',
+      );
+    } finally {
+      await session.close();
+    }
+  });
+
+  it('catches a console error', async () => {
+    const problems = await problemsOf('console-error.html');
+    assert.ok(
+      problems.some((p) => p.includes('console error: deliberate console error')),
+      `not caught; recorded: ${JSON.stringify(problems)}`,
+    );
+  });
+
+  it('catches an uncaught exception', async () => {
+    const problems = await problemsOf('page-error.html');
+    assert.ok(
+      problems.some((p) => p.includes('uncaught exception') && p.includes('deliberate uncaught exception')),
+      `not caught; recorded: ${JSON.stringify(problems)}`,
+    );
+  });
+
+  it('catches and blocks a request to another host', async () => {
+    const problems = await problemsOf('foreign-request.html');
+    assert.ok(
+      problems.some((p) => p.includes('request to a host other than') && p.includes('192.0.2.1')),
+      `not caught; recorded: ${JSON.stringify(problems)}`,
+    );
+  });
+
+  it('catches a missing file on the local server', async () => {
+    const problems = await problemsOf('missing-file.html');
+    assert.ok(
+      problems.some((p) => p.startsWith('HTTP 404') && p.includes('/data/not-there.idx.gz')),
+      `not caught; recorded: ${JSON.stringify(problems)}`,
+    );
+  });
+});

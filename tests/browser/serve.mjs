@@ -1,0 +1,120 @@
+// A small static file server for the browser tests: serves one folder (the built `dist/`)
+// on 127.0.0.1 only, on a free port, with the MIME types the app needs (`application/wasm`
+// for WebAssembly streaming compilation). Nothing else: no directory listings, no paths
+// outside the folder, no compression (the app detects gzip data by its bytes itself).
+//
+// As a module: `const server = await startServer(dir); ... server.url ... await server.close()`.
+// From the shell: `node tests/browser/serve.mjs [dir] [port]` (defaults: dist, a free port).
+
+import { createServer } from 'node:http';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** MIME type by file extension; anything unknown is served as opaque bytes. */
+const MIME_TYPES = new Map([
+  ['.html', 'text/html; charset=utf-8'],
+  ['.js', 'text/javascript; charset=utf-8'],
+  ['.mjs', 'text/javascript; charset=utf-8'],
+  ['.css', 'text/css; charset=utf-8'],
+  ['.json', 'application/json; charset=utf-8'],
+  ['.wasm', 'application/wasm'],
+  ['.wgsl', 'text/plain; charset=utf-8'],
+  ['.txt', 'text/plain; charset=utf-8'],
+  ['.md', 'text/plain; charset=utf-8'],
+  ['.svg', 'image/svg+xml'],
+  ['.png', 'image/png'],
+  ['.ico', 'image/x-icon'],
+  ['.gz', 'application/gzip'],
+]);
+
+/** The MIME type of `filePath`, from its extension. */
+export function mimeType(filePath) {
+  return MIME_TYPES.get(path.extname(filePath).toLowerCase()) ?? 'application/octet-stream';
+}
+
+/**
+ * Maps a request path to a file inside `root`, or null when it would leave `root`.
+ * A path ending in '/' means its index.html.
+ */
+function resolveInside(root, urlPath) {
+  let decoded;
+  try {
+    decoded = decodeURIComponent(urlPath);
+  } catch {
+    return null;
+  }
+  if (decoded.includes('\0')) return null;
+  const relative = decoded.endsWith('/') ? `${decoded}index.html` : decoded;
+  const full = path.resolve(root, `.${path.posix.normalize(relative)}`);
+  return full === root || full.startsWith(root + path.sep) ? full : null;
+}
+
+function sendText(response, status, text) {
+  response.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store' });
+  response.end(text);
+}
+
+/**
+ * Starts serving `dir` on 127.0.0.1:`port` (0 picks a free port).
+ * Resolves to `{ url, port, close }`; `url` ends without a slash, e.g. http://127.0.0.1:40123.
+ */
+export async function startServer(dir, { port = 0, log = false } = {}) {
+  const root = path.resolve(dir);
+  const rootStat = await stat(root).catch(() => null);
+  if (!rootStat?.isDirectory()) {
+    throw new Error(`cannot serve '${root}': no such folder (run 'trunk build --release' first)`);
+  }
+
+  const server = createServer(async (request, response) => {
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      sendText(response, 405, 'only GET and HEAD are served\n');
+      return;
+    }
+    const filePath = resolveInside(root, url.pathname);
+    const fileStat = filePath ? await stat(filePath).catch(() => null) : null;
+    if (!filePath || !fileStat?.isFile()) {
+      if (log) console.log(`404 ${url.pathname}`);
+      sendText(response, 404, `not found: ${url.pathname}\n`);
+      return;
+    }
+    if (log) console.log(`200 ${url.pathname}`);
+    response.writeHead(200, {
+      'Content-Type': mimeType(filePath),
+      'Content-Length': fileStat.size,
+      'Cache-Control': 'no-store',
+    });
+    if (request.method === 'HEAD') {
+      response.end();
+      return;
+    }
+    createReadStream(filePath)
+      .on('error', () => response.destroy())
+      .pipe(response);
+  });
+
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', resolve);
+  });
+  const address = server.address();
+  const actualPort = typeof address === 'object' && address ? address.port : port;
+  return {
+    url: `http://127.0.0.1:${actualPort}`,
+    port: actualPort,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const dir = process.argv[2] ?? 'dist';
+  const port = Number(process.argv[3] ?? 0);
+  const server = await startServer(dir, { port, log: true });
+  console.log(`serving ${path.resolve(dir)} on ${server.url}/ (Ctrl-C stops)`);
+}
