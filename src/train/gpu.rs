@@ -7,6 +7,10 @@
 //! nothing is read back inside an epoch but a 16-byte running summary per chunk of steps.
 
 use std::borrow::Cow;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll, Waker};
 
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen::JsCast;
@@ -39,8 +43,14 @@ pub enum GpuError {
     NoAdapter(String),
     #[error("the GPU adapter refused to create a device: {0}")]
     DeviceRefused(String),
+    /// The message names the shader module (its label, [`SHADER_MODULE_LABEL`]) and the
+    /// compiler's first messages.
     #[error("the training shaders failed to compile or validate: {0}")]
     Shader(String),
+    /// The browser or driver lost the GPU device (a driver reset, the GPU process crashing,
+    /// `destroy()`, a tab in the background for long); the text is the reason it gave.
+    #[error("the GPU device was lost: {0}")]
+    DeviceLost(String),
     #[error("the GPU reported an error while training: {0}")]
     Execution(String),
     #[error("reading results back from the GPU failed: {0}")]
@@ -56,6 +66,87 @@ pub enum GpuError {
     },
     #[error("invalid training settings: {0}")]
     Config(String),
+}
+
+/// Turns of the event loop a failed buffer map waits for the device-lost callback (each is a
+/// `setTimeout(0)`, a few milliseconds, in the browser; nothing natively).
+const LOST_GRACE_TURNS: usize = 10;
+
+/// The label of the one shader module that holds every kernel, as compiler messages name it.
+pub const SHADER_MODULE_LABEL: &str = "trainer_kernels";
+
+/// Set once when the device is lost (wgpu's device-lost callback), and waited on beside every
+/// buffer map, so that a lost device ends a run with [`GpuError::DeviceLost`] instead of
+/// leaving it waiting on a map that never finishes.
+#[derive(Clone, Default)]
+struct LostSignal {
+    inner: Arc<Mutex<LostState>>,
+}
+
+#[derive(Default)]
+struct LostState {
+    reason: Option<String>,
+    wakers: Vec<Waker>,
+}
+
+impl LostSignal {
+    /// A signal wired to `device`'s device-lost callback.
+    fn watch(device: &wgpu::Device) -> Self {
+        let signal = Self::default();
+        let setter = signal.clone();
+        device.set_device_lost_callback(move |reason, message| {
+            let words = match (reason, message.trim()) {
+                (wgpu::DeviceLostReason::Destroyed, "") => "the device was destroyed".to_owned(),
+                (wgpu::DeviceLostReason::Destroyed, text) => format!("destroyed: {text}"),
+                (_, "") => "no reason given".to_owned(),
+                (_, text) => text.to_owned(),
+            };
+            // Dropping the trainer destroys its device on purpose: not worth a warning.
+            if reason == wgpu::DeviceLostReason::Destroyed {
+                log::info!("GPU device lost: {words}");
+            } else {
+                log::warn!("GPU device lost: {words}");
+            }
+            setter.set(words);
+        });
+        signal
+    }
+
+    fn set(&self, reason: String) {
+        // A poisoned lock only means another thread panicked mid-update; the data is plain.
+        let mut state = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        state.reason.get_or_insert(reason);
+        for waker in state.wakers.drain(..) {
+            waker.wake();
+        }
+    }
+
+    fn reason(&self) -> Option<String> {
+        let state = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        state.reason.clone()
+    }
+
+    /// Ready with the reason once the device is lost; otherwise registers the waker.
+    fn poll_lost(&self, cx: &mut Context<'_>) -> Poll<String> {
+        let mut state = self.inner.lock().unwrap_or_else(|e| e.into_inner());
+        match &state.reason {
+            Some(reason) => Poll::Ready(reason.clone()),
+            None => {
+                if !state.wakers.iter().any(|w| w.will_wake(cx.waker())) {
+                    state.wakers.push(cx.waker().clone());
+                }
+                Poll::Pending
+            }
+        }
+    }
+
+    /// `error` as [`GpuError::DeviceLost`] when the device is lost by now.
+    fn explain(&self, error: GpuError) -> GpuError {
+        match self.reason() {
+            Some(reason) => GpuError::DeviceLost(reason),
+            None => error,
+        }
+    }
 }
 
 /// The per-step settings, as the kernels' `Step` struct (see `kernels/common.wgsl`).
@@ -177,6 +268,7 @@ pub struct StepTrace {
 pub struct GpuTrainer {
     device: wgpu::Device,
     queue: wgpu::Queue,
+    lost: LostSignal,
     adapter_name: String,
     pipelines: Pipelines,
     train_bind_group: wgpu::BindGroup,
@@ -215,6 +307,7 @@ impl GpuTrainer {
     ) -> Result<GpuTrainer, GpuError> {
         validate(&config, train, test, params)?;
         let (device, queue, adapter_name) = request_device().await?;
+        let lost = LostSignal::watch(&device);
 
         let train_images = upload_images(&device, "train_images", train)?;
         let train_labels = upload_labels(&device, "train_labels", train);
@@ -265,7 +358,9 @@ impl GpuTrainer {
 
         let errors = device.push_error_scope(wgpu::ErrorFilter::Validation);
         let layout = bind_group_layout(&device);
-        let pipelines = create_pipelines(&device, &layout).await?;
+        let pipelines = create_pipelines(&device, &layout)
+            .await
+            .map_err(|e| lost.explain(e))?;
         let bind_group = |label, images: &wgpu::Buffer, labels: &wgpu::Buffer| {
             device.create_bind_group(&wgpu::BindGroupDescriptor {
                 label: Some(label),
@@ -291,7 +386,10 @@ impl GpuTrainer {
         let train_bind_group = bind_group("train_bind_group", &train_images, &train_labels);
         let test_bind_group = bind_group("test_bind_group", &test_images, &test_labels);
         if let Some(error) = errors.pop().await {
-            return Err(GpuError::Shader(error.to_string()));
+            return Err(lost.explain(GpuError::Shader(error.to_string())));
+        }
+        if let Some(reason) = lost.reason() {
+            return Err(GpuError::DeviceLost(reason));
         }
         log::info!(
             "GPU trainer ready on '{adapter_name}': {} train and {} test images resident",
@@ -302,6 +400,7 @@ impl GpuTrainer {
         Ok(GpuTrainer {
             device,
             queue,
+            lost,
             adapter_name,
             pipelines,
             train_bind_group,
@@ -324,6 +423,11 @@ impl GpuTrainer {
     /// The adapter's name as the driver or browser reports it.
     pub fn adapter_name(&self) -> &str {
         &self.adapter_name
+    }
+
+    /// Why the device was lost, once it has been (see [`GpuError::DeviceLost`]).
+    pub fn lost_reason(&self) -> Option<String> {
+        self.lost.reason()
     }
 
     /// Trains `config.epochs` epochs from where the trainer stands, reporting progress a few
@@ -377,7 +481,7 @@ impl GpuTrainer {
             }
             let train_time_s = started.elapsed().as_secs_f64();
             if let Some(error) = errors.pop().await {
-                return Err(GpuError::Execution(error.to_string()));
+                return Err(self.lost.explain(GpuError::Execution(error.to_string())));
             }
             if report.stopped {
                 break;
@@ -443,11 +547,12 @@ impl GpuTrainer {
         }
         let summary = self.submit_and_read_summary(encoder).await?;
         if let Some(error) = errors.pop().await {
-            return Err(GpuError::Execution(error.to_string()));
+            return Err(self.lost.explain(GpuError::Execution(error.to_string())));
         }
 
-        let activations = read_f32(&self.device, &self.queue, &self.activations).await?;
-        let state = read_f32(&self.device, &self.queue, &self.state).await?;
+        let activations =
+            read_f32(&self.device, &self.queue, &self.lost, &self.activations).await?;
+        let state = read_f32(&self.device, &self.queue, &self.lost, &self.state).await?;
         let len = layout::LEN;
         Ok(StepTrace {
             hidden: activations[..batch * HIDDEN].to_vec(),
@@ -463,7 +568,7 @@ impl GpuTrainer {
 
     /// The current parameters, flat layout.
     pub async fn params(&self) -> Result<Vec<f32>, GpuError> {
-        let mut state = read_f32(&self.device, &self.queue, &self.state).await?;
+        let mut state = read_f32(&self.device, &self.queue, &self.lost, &self.state).await?;
         state.truncate(layout::LEN);
         Ok(state)
     }
@@ -573,7 +678,7 @@ impl GpuTrainer {
         }
         let summary = self.submit_and_read_summary(encoder).await?;
         if let Some(error) = errors.pop().await {
-            return Err(GpuError::Execution(error.to_string()));
+            return Err(self.lost.explain(GpuError::Execution(error.to_string())));
         }
         Ok(summary.eval_correct)
     }
@@ -585,7 +690,7 @@ impl GpuTrainer {
         let size = size_of::<Summary>() as u64;
         encoder.copy_buffer_to_buffer(&self.summary, 0, &self.summary_readback, 0, size);
         self.queue.submit([encoder.finish()]);
-        let bytes = map_read(&self.device, &self.summary_readback).await?;
+        let bytes = map_read(&self.device, &self.lost, &self.summary_readback).await?;
         Ok(bytemuck::pod_read_unaligned(&bytes))
     }
 }
@@ -752,7 +857,7 @@ async fn create_pipelines(
     layout: &wgpu::BindGroupLayout,
 ) -> Result<Pipelines, GpuError> {
     let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-        label: Some("trainer_kernels"),
+        label: Some(SHADER_MODULE_LABEL),
         source: wgpu::ShaderSource::Wgsl(Cow::Owned(shader_source())),
     });
     let info = module.get_compilation_info().await;
@@ -766,7 +871,10 @@ async fn create_pipelines(
         })
         .collect();
     if !errors.is_empty() {
-        return Err(GpuError::Shader(errors.join("; ")));
+        return Err(GpuError::Shader(format!(
+            "shader module '{SHADER_MODULE_LABEL}': {}",
+            errors.join("; ")
+        )));
     }
 
     let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
@@ -839,6 +947,7 @@ fn upload_labels(device: &wgpu::Device, label: &'static str, data: &Dataset) -> 
 async fn read_f32(
     device: &wgpu::Device,
     queue: &wgpu::Queue,
+    lost: &LostSignal,
     source: &wgpu::Buffer,
 ) -> Result<Vec<f32>, GpuError> {
     let staging = device.create_buffer(&wgpu::BufferDescriptor {
@@ -852,27 +961,56 @@ async fn read_f32(
     });
     encoder.copy_buffer_to_buffer(source, 0, &staging, 0, source.size());
     queue.submit([encoder.finish()]);
-    let bytes = map_read(device, &staging).await?;
+    let bytes = map_read(device, lost, &staging).await?;
     Ok(bytemuck::pod_collect_to_vec(&bytes))
 }
 
 /// Maps a `MAP_READ` buffer, copies its bytes out and unmaps it. Natively this blocks on the
-/// device; in the browser it yields to the event loop until the GPU is done.
-async fn map_read(device: &wgpu::Device, buffer: &wgpu::Buffer) -> Result<Vec<u8>, GpuError> {
-    let (sender, receiver) = futures_channel::oneshot::channel();
+/// device; in the browser it yields to the event loop until the GPU is done. A lost device
+/// ends the wait with [`GpuError::DeviceLost`].
+async fn map_read(
+    device: &wgpu::Device,
+    lost: &LostSignal,
+    buffer: &wgpu::Buffer,
+) -> Result<Vec<u8>, GpuError> {
+    if let Some(reason) = lost.reason() {
+        return Err(GpuError::DeviceLost(reason));
+    }
+    let (sender, mut receiver) = futures_channel::oneshot::channel();
     buffer.map_async(wgpu::MapMode::Read, .., move |result| {
         let _ = sender.send(result);
     });
     #[cfg(not(target_arch = "wasm32"))]
     device
         .poll(wgpu::PollType::wait_indefinitely())
-        .map_err(|error| GpuError::Readback(error.to_string()))?;
+        .map_err(|error| lost.explain(GpuError::Readback(error.to_string())))?;
     #[cfg(target_arch = "wasm32")]
     let _ = device;
-    receiver
-        .await
-        .map_err(|_| GpuError::Readback("the device was lost before the map finished".into()))?
-        .map_err(|error| GpuError::Readback(error.to_string()))?;
+    // Whichever comes first: the map's answer, or the device-lost callback.
+    let mapped = std::future::poll_fn(|cx| {
+        if let Poll::Ready(result) = Pin::new(&mut receiver).poll(cx) {
+            return Poll::Ready(Ok(result));
+        }
+        lost.poll_lost(cx).map(Err)
+    })
+    .await;
+    let failure = match mapped {
+        Err(reason) => return Err(GpuError::DeviceLost(reason)),
+        Ok(Ok(Ok(()))) => None,
+        Ok(Err(_canceled)) => Some("the map was dropped before it finished".to_owned()),
+        Ok(Ok(Err(error))) => Some(error.to_string()),
+    };
+    if let Some(failure) = failure {
+        // Browsers reject a pending map before they settle `device.lost`: give the lost
+        // callback a few turns of the event loop, so a lost device is reported as such.
+        for _ in 0..LOST_GRACE_TURNS {
+            if lost.reason().is_some() {
+                break;
+            }
+            super::yield_now().await;
+        }
+        return Err(lost.explain(GpuError::Readback(failure)));
+    }
     let bytes = buffer
         .get_mapped_range(..)
         .map_err(|error| GpuError::Readback(error.to_string()))?
@@ -890,6 +1028,32 @@ mod tests {
         // 1/255 as f32 is 0x3B808081: mantissa 0x008081, exponent −8.
         assert_eq!(wgsl_hex_float(PIXEL_SCALE), "0x1.010102p-8f");
         assert_eq!(wgsl_hex_float(-1.5), "-0x1.800000p0f");
+    }
+
+    /// A device destroyed under a trainer (as a driver reset or a crashed GPU process would
+    /// lose it) ends the run with `DeviceLost`, naming the reason, rather than a generic
+    /// readback error or a wait that never ends. Runs on this machine's adapter (lavapipe).
+    #[cfg(not(target_arch = "wasm32"))]
+    #[test]
+    fn a_lost_device_ends_the_run_with_device_lost() {
+        let images: Vec<u8> = (0..8 * INPUTS).map(|i| (i % 251) as u8).collect();
+        let labels: Vec<u8> = (0..8).map(|i| i as u8 % 10).collect();
+        let data = Dataset::new(images, labels).expect("a valid tiny dataset");
+        let config = TrainConfig {
+            epochs: 1,
+            batch_size: 4,
+            ..TrainConfig::default()
+        };
+        let mut trainer = pollster::block_on(GpuTrainer::new(&data, &data, config))
+            .unwrap_or_else(|e| panic!("no usable GPU adapter ({e}); see scripts/setup.sh"));
+        assert_eq!(trainer.lost_reason(), None);
+        trainer.device.destroy();
+        let result = pollster::block_on(trainer.run(&mut |_| {}, &|| false));
+        match result {
+            Err(GpuError::DeviceLost(reason)) => assert!(!reason.is_empty()),
+            other => panic!("expected DeviceLost, got {other:?}"),
+        }
+        assert!(trainer.lost_reason().is_some());
     }
 
     #[cfg(not(target_arch = "wasm32"))]

@@ -4,7 +4,9 @@
 //! ([`calculator::Calculator`]) and the in-browser trainer ([`trainer::Trainer`]).
 
 pub mod calculator;
+pub mod compare;
 pub mod cost_model;
+pub mod diagnosis;
 pub mod field;
 pub mod trainer;
 pub mod url_state;

@@ -1,5 +1,8 @@
 //! The trainer panel: fetches the MNIST files served beside the page, trains the article's MLP
-//! through WebGPU with [`GpuTrainer`], and shows progress and each epoch's figures.
+//! through WebGPU with [`GpuTrainer`] or on the CPU with [`CpuTrainer`], and shows progress and
+//! each epoch's figures. On opening, it checks whether WebGPU works here ([`diagnosis::probe`])
+//! and says so; it can also train the same settings on both devices side by side
+//! ([`compare::CompareTable`]).
 //!
 //! Element ids and `data-*` attributes are part of the browser test's contract (see the
 //! `Trainer` component's doc).
@@ -17,8 +20,10 @@ use crate::mnist::{
     TRAIN_LABELS_FILE,
 };
 use crate::train::cpu::CpuTrainer;
-use crate::train::gpu::GpuTrainer;
+use crate::train::gpu::{GpuError, GpuTrainer};
 use crate::train::{EpochReport, RunReport, TrainConfig, TrainEvent};
+use crate::ui::compare::{CompareDevice, CompareRow, CompareTable};
+use crate::ui::diagnosis::{self, Diagnosis};
 use crate::ui::field::{NumberField, NumberInput};
 
 /// Where the panel stands; shown as `data-state` on `#train-status`.
@@ -104,6 +109,10 @@ struct Panel {
     stop_requested: RwSignal<bool>,
     /// The MNIST files, fetched and parsed once.
     data: StoredValue<Option<Arc<Mnist>>>,
+    /// What the WebGPU probe (or the last failed GPU run) found.
+    diagnosis: RwSignal<Diagnosis>,
+    /// The GPU-versus-CPU comparison's finished runs.
+    compare: RwSignal<Vec<CompareRow>>,
 }
 
 impl Panel {
@@ -123,6 +132,25 @@ impl Panel {
             note: RwSignal::new(None),
             stop_requested: RwSignal::new(false),
             data: StoredValue::new(None),
+            diagnosis: RwSignal::new(Diagnosis::Probing),
+            compare: RwSignal::new(Vec::new()),
+        }
+    }
+
+    /// Clears the figures of the last run before a new one.
+    fn reset_run(&self, config: &TrainConfig) {
+        self.stop_requested.set(false);
+        self.note.set(None);
+        self.epochs.set(Vec::new());
+        self.progress.set(0.0);
+        self.loss.set(None);
+        self.batch_size.set(config.batch_size);
+    }
+
+    /// Records what a failed GPU attempt says about WebGPU here in `#webgpu-status`.
+    fn gpu_failed(&self, error: &GpuError) {
+        if let Some(found) = Diagnosis::from_gpu_error(error) {
+            self.diagnosis.set(found);
         }
     }
 
@@ -137,6 +165,18 @@ impl Panel {
     }
 }
 
+/// The run's settings from the epochs field, or the message to show.
+fn read_config(epochs: Result<f64, InputError>) -> Result<TrainConfig, String> {
+    let Ok(epochs) = epochs else {
+        return Err("enter the number of epochs as a whole number, 1 or more".to_owned());
+    };
+    // parse_epochs only returns whole numbers from 1 to 10⁷, so the cast is exact.
+    Ok(TrainConfig {
+        epochs: epochs as usize,
+        ..TrainConfig::default()
+    })
+}
+
 /// Epochs a run may ask for: a whole number, 1 or more.
 fn parse_epochs(text: &str) -> Result<f64, InputError> {
     parse_count(text).map(f64::from)
@@ -148,38 +188,77 @@ fn parse_epochs(text: &str) -> Result<f64, InputError> {
 /// running), `#train-progress` (`<progress>`, 0–1), `#train-adapter`, `#train-loss`,
 /// `#train-status` (`data-state` = idle | loading | running | done | stopped | error, and a
 /// message), `#train-epochs-table` with one `<tr data-epoch data-test-accuracy
-/// data-samples-per-s data-train-time-s data-train-loss data-warmup>` per finished epoch.
+/// data-samples-per-s data-train-time-s data-train-loss data-warmup>` per finished epoch,
+/// `#train-note` (why a run is on the CPU), `#webgpu-status` (`data-diagnosis`, see
+/// [`Diagnosis::code`]), `#compare-start` (disabled, with `#compare-note` saying why, when
+/// WebGPU cannot train here) and `#compare-table` (see [`CompareTable`]).
 #[component]
 pub fn Trainer() -> impl IntoView {
     let panel = Panel::new();
     let epochs_input =
         NumberInput::with_parser(&TrainConfig::default().epochs.to_string(), parse_epochs);
 
+    // Find out at once, not on the first click, whether WebGPU can train here.
+    spawn_local(async move {
+        let found = diagnosis::probe().await;
+        log::info!("WebGPU probe: {}", found.code());
+        // A failure found by a run that started meanwhile is newer: keep it.
+        if panel.diagnosis.try_get_untracked() == Some(Diagnosis::Probing) {
+            panel.diagnosis.set(found);
+        }
+    });
+
     let start = move |_| {
         if panel.state.get_untracked().busy() {
             return;
         }
-        let Ok(epochs) = epochs_input.value.get_untracked() else {
-            panel.fail("enter the number of epochs as a whole number, 1 or more".to_owned());
-            return;
+        let config = match read_config(epochs_input.value.get_untracked()) {
+            Ok(config) => config,
+            Err(message) => return panel.fail(message),
         };
-        // parse_epochs only returns whole numbers from 1 to 10⁷, so the cast is exact.
-        let config = TrainConfig {
-            epochs: epochs as usize,
-            ..TrainConfig::default()
-        };
-        panel.stop_requested.set(false);
-        panel.note.set(None);
-        panel.epochs.set(Vec::new());
-        panel.progress.set(0.0);
-        panel.loss.set(None);
-        panel.batch_size.set(config.batch_size);
+        panel.reset_run(&config);
+        let choice = panel.device.get_untracked();
         spawn_local(async move {
-            match train(panel, config).await {
+            match train(panel, config, choice).await {
                 Ok(report) => finish(panel, &report),
                 Err(message) => panel.fail(message),
             }
         });
+    };
+
+    let compare = move |_| {
+        if panel.state.get_untracked().busy() {
+            return;
+        }
+        let config = match read_config(epochs_input.value.get_untracked()) {
+            Ok(config) => config,
+            Err(message) => return panel.fail(message),
+        };
+        panel.compare.set(Vec::new());
+        spawn_local(async move {
+            for (device, choice) in [
+                (CompareDevice::Gpu, DeviceChoice::Gpu),
+                (CompareDevice::Cpu, DeviceChoice::Cpu),
+            ] {
+                panel.reset_run(&config);
+                let report = match train(panel, config, choice).await {
+                    Ok(report) => report,
+                    Err(message) => return panel.fail(message),
+                };
+                finish(panel, &report);
+                if let Some(row) = CompareRow::from_report(device, &report) {
+                    panel.compare.update(|rows| rows.push(row));
+                }
+                if report.stopped {
+                    return;
+                }
+            }
+        });
+    };
+    let compare_blocked = move || {
+        panel
+            .diagnosis
+            .with(|d| d.is_failure() || *d == Diagnosis::Probing)
     };
 
     let stop = move |_| {
@@ -238,6 +317,14 @@ pub fn Trainer() -> impl IntoView {
                         "训练 Train"
                     </button>
                     <button
+                        id="compare-start"
+                        type="button"
+                        disabled=move || panel.state.get().busy() || compare_blocked()
+                        on:click=compare
+                    >
+                        "GPU 与 CPU 对比 " <span class="en" lang="en">"Compare GPU and CPU"</span>
+                    </button>
+                    <button
                         id="train-stop"
                         type="button"
                         disabled=move || panel.state.get() != RunState::Running
@@ -247,6 +334,20 @@ pub fn Trainer() -> impl IntoView {
                     </button>
                 </div>
             </div>
+            <p
+                id="webgpu-status"
+                class="webgpu-status"
+                role="status"
+                data-diagnosis=move || panel.diagnosis.with(Diagnosis::code)
+            >
+                {move || panel.diagnosis.with(Diagnosis::message)}
+            </p>
+            {move || {
+                panel
+                    .diagnosis
+                    .with(compare_note)
+                    .map(|text| view! { <p id="compare-note" class="note">{text}</p> })
+            }}
             <p
                 id="train-status"
                 class="status"
@@ -284,7 +385,23 @@ pub fn Trainer() -> impl IntoView {
                 </div>
             </dl>
             <EpochTable panel=panel />
+            <CompareTable rows=panel.compare />
         </section>
+    }
+}
+
+/// Why the comparison button is disabled, when it is.
+fn compare_note(found: &Diagnosis) -> Option<String> {
+    match found {
+        Diagnosis::Ok { .. } => None,
+        Diagnosis::Probing => Some(
+            "对比需要 WebGPU，正在检查… · The comparison needs WebGPU; checking whether it works…"
+                .to_owned(),
+        ),
+        other => Some(format!(
+            "对比需要 WebGPU，而此处不可用（见上）。· The comparison needs WebGPU, which cannot              train here: {}.",
+            other.reason_en()
+        )),
     }
 }
 
@@ -392,25 +509,36 @@ fn finish(panel: Panel, report: &RunReport) {
     );
 }
 
-/// Loads the data (once), prepares the GPU and trains, reporting into the panel.
-async fn train(panel: Panel, config: TrainConfig) -> Result<RunReport, String> {
-    let data = match panel.data.get_value() {
-        Some(data) => data,
-        None => {
-            panel.status(
-                RunState::Loading,
-                "正在加载 MNIST 数据… · Loading the MNIST digits…",
-            );
-            let data = Arc::new(load_mnist().await?);
-            log::info!(
-                "MNIST loaded: {} train, {} test images",
-                data.train.len(),
-                data.test.len()
-            );
-            panel.data.set_value(Some(Arc::clone(&data)));
-            data
-        }
-    };
+/// The MNIST data, fetched and parsed on the first run and kept for the next ones.
+async fn load_data(panel: Panel) -> Result<Arc<Mnist>, String> {
+    if let Some(data) = panel.data.get_value() {
+        return Ok(data);
+    }
+    panel.status(
+        RunState::Loading,
+        "正在加载 MNIST 数据… · Loading the MNIST digits…",
+    );
+    let data = Arc::new(load_mnist().await?);
+    log::info!(
+        "MNIST loaded: {} train, {} test images",
+        data.train.len(),
+        data.test.len()
+    );
+    panel.data.set_value(Some(Arc::clone(&data)));
+    Ok(data)
+}
+
+/// Loads the data (once), prepares the chosen device and trains, reporting into the panel.
+///
+/// Auto goes straight to the CPU when the probe already found that WebGPU cannot train here,
+/// and falls back to it when preparing the GPU fails; either way `#train-note` says why. A GPU
+/// failure that says something about WebGPU here also updates `#webgpu-status`.
+async fn train(
+    panel: Panel,
+    config: TrainConfig,
+    choice: DeviceChoice,
+) -> Result<RunReport, String> {
+    let data = load_data(panel).await?;
 
     let mut on_event = move |event: TrainEvent| match event {
         TrainEvent::Step(step) => {
@@ -431,10 +559,10 @@ async fn train(panel: Panel, config: TrainConfig) -> Result<RunReport, String> {
     // A disposed signal (the page torn down) also means stop.
     let should_stop = move || panel.stop_requested.try_get_untracked().unwrap_or(true);
 
-    let choice = panel.device.get_untracked();
-    let gpu_problem = if choice == DeviceChoice::Cpu {
-        None
-    } else {
+    let known = panel.diagnosis.get_untracked();
+    let mut gpu_problem =
+        (choice == DeviceChoice::Auto && known.is_failure()).then(|| known.reason_en());
+    if choice == DeviceChoice::Gpu || (choice == DeviceChoice::Auto && gpu_problem.is_none()) {
         panel.status(
             RunState::Loading,
             "正在准备 GPU（适配器、着色器、上传数据）… · Preparing the GPU: adapter, shaders, data upload…",
@@ -448,18 +576,24 @@ async fn train(panel: Panel, config: TrainConfig) -> Result<RunReport, String> {
                 return trainer
                     .run(&mut on_event, &should_stop)
                     .await
-                    .map_err(|e| e.to_string());
+                    .inspect_err(|error| panel.gpu_failed(error))
+                    .map_err(|error| error.to_string());
             }
-            Err(error) if choice == DeviceChoice::Auto => Some(error.to_string()),
-            Err(error) => return Err(error.to_string()),
+            Err(error) => {
+                panel.gpu_failed(&error);
+                if choice != DeviceChoice::Auto {
+                    return Err(error.to_string());
+                }
+                gpu_problem = Some(error.to_string());
+            }
         }
-    };
+    }
 
     if let Some(problem) = &gpu_problem {
-        log::warn!("GPU unavailable, training on the CPU: {problem}");
+        log::info!("GPU unavailable, training on the CPU: {problem}");
         panel.note.set(Some(format!(
-            "GPU 不可用，改用 CPU 训练。· The GPU cannot be used here, so this run is on the CPU: \
-             {problem}"
+            "GPU 不可用，改用 CPU 训练（原因见上方的 WebGPU 状态）。· The GPU cannot be used here, \
+             so this run is on the CPU: {problem}."
         )));
     }
     panel.adapter.set(Some("CPU (WebAssembly)".to_owned()));

@@ -37,8 +37,11 @@ export const CHROMIUM_ARGS = [
  * `allowedOrigin` is the local server's origin (`http://127.0.0.1:PORT`); every request to
  * another origin is recorded as a problem and aborted.
  * Returns a session: `{ page, problems, requests, assertClean(), close() }`.
+ * Options (all optional): `args`, Chromium switches to use instead of `CHROMIUM_ARGS` (e.g.
+ * without `--enable-unsafe-webgpu`); `initScript`, JavaScript source run in every page before
+ * the page's own scripts (Playwright's `addInitScript`), to hide or break browser APIs.
  */
-export async function openSession(allowedOrigin) {
+export async function openSession(allowedOrigin, { args = CHROMIUM_ARGS, initScript } = {}) {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(`${CHROMIUM_PATH} not found: run 'bash scripts/setup.sh' (installs Debian's chromium)`);
   }
@@ -48,7 +51,7 @@ export async function openSession(allowedOrigin) {
     context = await chromium.launchPersistentContext(userDataDir, {
       executablePath: CHROMIUM_PATH,
       headless: true,
-      args: CHROMIUM_ARGS,
+      args,
       viewport: { width: 1280, height: 900 },
       // Chromium's own stderr is noise unless something breaks; set PWL_BROWSER_LOG=1 to see it.
       ...(process.env.PWL_BROWSER_LOG ? { logger: browserLogger } : {}),
@@ -115,6 +118,9 @@ export async function openSession(allowedOrigin) {
   context.pages().forEach(watchPage);
   context.on('page', watchPage);
 
+  if (initScript) {
+    await context.addInitScript(initScript);
+  }
   const page = context.pages()[0] ?? (await context.newPage());
 
   return {
@@ -159,13 +165,13 @@ export const DIST_DIR =
 /**
  * Serves the built app, opens it in a fresh browser session, and waits until the app has
  * mounted (`readySelector` is on the page). Returns `{ server, session, page }`; call
- * `closeApp` on it when done.
+ * `closeApp` on it when done. `sessionOptions` are passed to `openSession`.
  */
-export async function openApp(readySelector) {
+export async function openApp(readySelector, sessionOptions = {}) {
   const server = await startServer(DIST_DIR);
   let session;
   try {
-    session = await openSession(server.url);
+    session = await openSession(server.url, sessionOptions);
     await session.page.goto(`${server.url}/`, { waitUntil: 'load' });
     try {
       await session.page.waitForSelector(readySelector, { timeout: 60_000 });
