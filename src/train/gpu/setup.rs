@@ -1,0 +1,325 @@
+//! Setting the GPU up: the adapter and device, the WGSL source with its generated constants,
+//! the bind group layout and pipelines, and the one-off uploads of the datasets.
+
+use std::borrow::Cow;
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen::JsCast;
+use wgpu::util::DeviceExt;
+
+use super::{GRAD_HIDDEN_OFFSET, GpuError, LOGITS_OFFSET, MAX_BATCH, StepUniform, WORDS_PER_IMAGE};
+use crate::mnist::{Dataset, PIXEL_SCALE};
+use crate::model::{CLASSES, HIDDEN, INPUTS, layout};
+
+/// The label of the one shader module that holds every kernel, as compiler messages name it.
+pub const SHADER_MODULE_LABEL: &str = "trainer_kernels";
+
+/// The WGSL source of every kernel, behind constants generated from the Rust layout so the
+/// two can never disagree.
+pub fn shader_source() -> String {
+    let constants = format!(
+        "const INPUTS: u32 = {INPUTS}u;\n\
+         const HIDDEN: u32 = {HIDDEN}u;\n\
+         const CLASSES: u32 = {CLASSES}u;\n\
+         const WORDS_PER_IMAGE: u32 = {WORDS_PER_IMAGE}u;\n\
+         const W1_LEN: u32 = {w1_len}u;\n\
+         const W2_OFFSET: u32 = {w2}u;\n\
+         const W2_LEN: u32 = {w2_len}u;\n\
+         const B2_OFFSET: u32 = {b2}u;\n\
+         const PARAMS_LEN: u32 = {len}u;\n\
+         const GRADS_OFFSET: u32 = {len}u;\n\
+         const ADAM_M_OFFSET: u32 = {m}u;\n\
+         const ADAM_V_OFFSET: u32 = {v}u;\n\
+         const LOGITS_OFFSET: u32 = {LOGITS_OFFSET}u;\n\
+         const GRAD_HIDDEN_OFFSET: u32 = {GRAD_HIDDEN_OFFSET}u;\n\
+         const MAX_BATCH_LOGITS: u32 = {max_logits}u;\n\
+         const PIXEL_SCALE: f32 = {pixel_scale};\n",
+        w1_len = layout::B1,
+        w2 = layout::W2,
+        w2_len = HIDDEN * CLASSES,
+        b2 = layout::B2,
+        len = layout::LEN,
+        m = 2 * layout::LEN,
+        v = 3 * layout::LEN,
+        max_logits = MAX_BATCH * CLASSES,
+        pixel_scale = wgsl_hex_float(PIXEL_SCALE),
+    );
+    [
+        constants.as_str(),
+        include_str!("../kernels/common.wgsl"),
+        include_str!("../kernels/forward_hidden.wgsl"),
+        include_str!("../kernels/head.wgsl"),
+        include_str!("../kernels/grad_w1.wgsl"),
+        include_str!("../kernels/adam.wgsl"),
+    ]
+    .join("\n")
+}
+
+/// A normal `f32` as an exact WGSL hexadecimal float literal, so the shader's constant has the
+/// very bits of the Rust one (a decimal literal would be rounded by the shader compiler).
+fn wgsl_hex_float(x: f32) -> String {
+    assert!(
+        x.is_normal(),
+        "only normal numbers are written as hex floats"
+    );
+    let bits = x.to_bits();
+    let sign = if bits >> 31 == 1 { "-" } else { "" };
+    let exponent = ((bits >> 23) & 0xff) as i32 - 127;
+    let mantissa = (bits & 0x7f_ffff) << 1;
+    format!("{sign}0x1.{mantissa:06x}p{exponent}f")
+}
+
+pub(super) struct Pipelines {
+    pub(super) forward_hidden: wgpu::ComputePipeline,
+    pub(super) train_head: wgpu::ComputePipeline,
+    pub(super) grad_w1: wgpu::ComputePipeline,
+    pub(super) adam: wgpu::ComputePipeline,
+    pub(super) eval_head: wgpu::ComputePipeline,
+}
+
+pub(super) async fn request_device() -> Result<(wgpu::Device, wgpu::Queue, String), GpuError> {
+    #[cfg(target_arch = "wasm32")]
+    {
+        let has_gpu = web_sys_gpu_present();
+        if !has_gpu {
+            return Err(GpuError::NoWebGpu);
+        }
+    }
+    let instance = wgpu::Instance::new(wgpu::InstanceDescriptor::new_without_display_handle());
+    let adapter = instance
+        .request_adapter(&wgpu::RequestAdapterOptions {
+            power_preference: wgpu::PowerPreference::HighPerformance,
+            ..Default::default()
+        })
+        .await
+        .map_err(|error| GpuError::NoAdapter(error.to_string()))?;
+    let info = adapter.get_info();
+    let name = info.name.trim().to_owned();
+    #[cfg(target_arch = "wasm32")]
+    let name = if name.is_empty() {
+        web_adapter_name().await
+    } else {
+        name
+    };
+    let adapter_name = if name.is_empty() {
+        format!("unnamed {:?} adapter", info.backend)
+    } else {
+        format!("{name} ({:?})", info.backend)
+    };
+    log::info!(
+        "adapter: {adapter_name}, type {:?}, driver '{}'",
+        info.device_type,
+        info.driver
+    );
+
+    let (device, queue) = adapter
+        .request_device(&wgpu::DeviceDescriptor {
+            label: Some("price-war-lab trainer"),
+            required_features: wgpu::Features::empty(),
+            required_limits: wgpu::Limits::default(),
+            ..Default::default()
+        })
+        .await
+        .map_err(|error| GpuError::DeviceRefused(error.to_string()))?;
+    Ok((device, queue, adapter_name))
+}
+
+#[cfg(target_arch = "wasm32")]
+fn web_sys_gpu_present() -> bool {
+    let global = js_sys::global();
+    let navigator = js_sys::Reflect::get(&global, &"navigator".into()).unwrap_or_default();
+    if navigator.is_undefined() {
+        return false;
+    }
+    js_sys::Reflect::get(&navigator, &"gpu".into()).is_ok_and(|gpu| !gpu.is_undefined())
+}
+
+/// The browser's words for its adapter when wgpu has no name for it: Chrome leaves
+/// `GPUAdapterInfo.description` empty and fills `vendor` and `architecture` (for example
+/// "google" and "swiftshader"). Asks `navigator.gpu` for an adapter of its own to read them.
+#[cfg(target_arch = "wasm32")]
+async fn web_adapter_name() -> String {
+    use js_sys::Reflect;
+
+    let get = |value: &wasm_bindgen::JsValue, key: &str| {
+        Reflect::get(value, &key.into()).unwrap_or(wasm_bindgen::JsValue::UNDEFINED)
+    };
+    let gpu = get(&get(&js_sys::global(), "navigator"), "gpu");
+    let Ok(request) = Reflect::get(&gpu, &"requestAdapter".into())
+        .and_then(|f| f.dyn_into::<js_sys::Function>())
+        .and_then(|f| f.call0(&gpu))
+    else {
+        return String::new();
+    };
+    let Ok(adapter) = wasm_bindgen_futures::JsFuture::from(js_sys::Promise::from(request)).await
+    else {
+        return String::new();
+    };
+    if adapter.is_null() || adapter.is_undefined() {
+        return String::new();
+    }
+    let info = get(&adapter, "info");
+    let words: Vec<String> = ["vendor", "architecture", "description"]
+        .iter()
+        .filter_map(|key| get(&info, key).as_string())
+        .map(|word| word.trim().to_owned())
+        .filter(|word| !word.is_empty())
+        .collect();
+    words.join(" ")
+}
+
+pub(super) fn bind_group_layout(device: &wgpu::Device) -> wgpu::BindGroupLayout {
+    let storage = |binding, read_only| wgpu::BindGroupLayoutEntry {
+        binding,
+        visibility: wgpu::ShaderStages::COMPUTE,
+        ty: wgpu::BindingType::Buffer {
+            ty: wgpu::BufferBindingType::Storage { read_only },
+            has_dynamic_offset: false,
+            min_binding_size: None,
+        },
+        count: None,
+    };
+    device.create_bind_group_layout(&wgpu::BindGroupLayoutDescriptor {
+        label: Some("trainer_layout"),
+        entries: &[
+            storage(0, true),
+            storage(1, true),
+            storage(2, true),
+            storage(3, false),
+            storage(4, false),
+            storage(5, false),
+            wgpu::BindGroupLayoutEntry {
+                binding: 6,
+                visibility: wgpu::ShaderStages::COMPUTE,
+                ty: wgpu::BindingType::Buffer {
+                    ty: wgpu::BufferBindingType::Uniform,
+                    has_dynamic_offset: true,
+                    min_binding_size: wgpu::BufferSize::new(size_of::<StepUniform>() as u64),
+                },
+                count: None,
+            },
+        ],
+    })
+}
+
+pub(super) async fn create_pipelines(
+    device: &wgpu::Device,
+    layout: &wgpu::BindGroupLayout,
+) -> Result<Pipelines, GpuError> {
+    let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
+        label: Some(SHADER_MODULE_LABEL),
+        source: wgpu::ShaderSource::Wgsl(Cow::Owned(shader_source())),
+    });
+    let info = module.get_compilation_info().await;
+    let errors: Vec<String> = info
+        .messages
+        .iter()
+        .filter(|m| m.message_type == wgpu::CompilationMessageType::Error)
+        .map(|m| match &m.location {
+            Some(at) => format!("line {}: {}", at.line_number, m.message),
+            None => m.message.clone(),
+        })
+        .collect();
+    if !errors.is_empty() {
+        return Err(GpuError::Shader(format!(
+            "shader module '{SHADER_MODULE_LABEL}': {}",
+            errors.join("; ")
+        )));
+    }
+
+    let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
+        label: Some("trainer_pipeline_layout"),
+        bind_group_layouts: &[Some(layout)],
+        immediate_size: 0,
+    });
+    let pipeline = |entry_point: &str| {
+        device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+            label: Some(entry_point),
+            layout: Some(&pipeline_layout),
+            module: &module,
+            entry_point: Some(entry_point),
+            compilation_options: Default::default(),
+            cache: None,
+        })
+    };
+    Ok(Pipelines {
+        forward_hidden: pipeline("forward_hidden"),
+        train_head: pipeline("train_head"),
+        grad_w1: pipeline("grad_w1"),
+        adam: pipeline("adam"),
+        eval_head: pipeline("eval_head"),
+    })
+}
+
+pub(super) fn buffer_entry(binding: u32, buffer: &wgpu::Buffer) -> wgpu::BindGroupEntry<'_> {
+    wgpu::BindGroupEntry {
+        binding,
+        resource: buffer.as_entire_binding(),
+    }
+}
+
+pub(super) fn upload_images(
+    device: &wgpu::Device,
+    label: &'static str,
+    data: &Dataset,
+) -> Result<wgpu::Buffer, GpuError> {
+    let bytes = data.images();
+    let limits = device.limits();
+    let limit = limits
+        .max_storage_buffer_binding_size
+        .min(limits.max_buffer_size);
+    if bytes.len() as u64 > limit {
+        return Err(GpuError::TooLarge {
+            what: label,
+            needed_bytes: bytes.len() as u64,
+            limit_bytes: limit,
+        });
+    }
+    Ok(
+        device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+            label: Some(label),
+            contents: bytes,
+            usage: wgpu::BufferUsages::STORAGE,
+        }),
+    )
+}
+
+pub(super) fn upload_labels(
+    device: &wgpu::Device,
+    label: &'static str,
+    data: &Dataset,
+) -> wgpu::Buffer {
+    let words: Vec<u32> = data.labels().iter().map(|&l| u32::from(l)).collect();
+    device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
+        label: Some(label),
+        contents: bytemuck::cast_slice(&words),
+        usage: wgpu::BufferUsages::STORAGE,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pixel_scale_is_written_exactly() {
+        // 1/255 as f32 is 0x3B808081: mantissa 0x008081, exponent −8.
+        assert_eq!(wgsl_hex_float(PIXEL_SCALE), "0x1.010102p-8f");
+        assert_eq!(wgsl_hex_float(-1.5), "-0x1.800000p0f");
+    }
+
+    #[cfg(not(target_arch = "wasm32"))]
+    #[test]
+    fn kernels_parse_and_validate_with_naga() {
+        // The same front end wgpu uses natively; the browser's compiler is checked by the
+        // browser test.
+        let source = shader_source();
+        let module = naga::front::wgsl::parse_str(&source).expect("WGSL parses");
+        naga::valid::Validator::new(
+            naga::valid::ValidationFlags::all(),
+            naga::valid::Capabilities::empty(),
+        )
+        .validate(&module)
+        .expect("WGSL validates");
+    }
+}
