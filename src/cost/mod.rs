@@ -5,6 +5,7 @@ pub mod article;
 pub mod error;
 pub mod format;
 pub mod input;
+pub mod measured;
 pub mod parallel;
 pub mod price_war;
 pub mod serving;

@@ -20,6 +20,8 @@ use trainer::Trainer;
 /// The whole page.
 #[component]
 pub fn App() -> impl IntoView {
+    // The trainer writes its finished run here; the cost model reads it.
+    provide_context(cost_model::measured::MeasuredRunCtx(RwSignal::new(None)));
     view! {
         <header class="site-header">
             <h1>

@@ -23,6 +23,7 @@ use crate::train::cpu::CpuTrainer;
 use crate::train::gpu::{GpuError, GpuTrainer};
 use crate::train::{EpochReport, RunReport, TrainConfig, TrainEvent};
 use crate::ui::compare::{CompareDevice, CompareRow, CompareTable};
+use crate::ui::cost_model::measured::{MeasuredRunCtx, RunForCostModel};
 use crate::ui::diagnosis::{self, Diagnosis};
 use crate::ui::field::{NumberField, NumberInput};
 
@@ -107,6 +108,8 @@ struct Panel {
     /// Why the run is not on the GPU, when Auto fell back to the CPU.
     note: RwSignal<Option<String>>,
     stop_requested: RwSignal<bool>,
+    /// The last run that finished at least one epoch, for the cost model.
+    last_run: RwSignal<Option<RunForCostModel>>,
     /// The MNIST files, fetched and parsed once.
     data: StoredValue<Option<Arc<Mnist>>>,
     /// What the WebGPU probe (or the last failed GPU run) found.
@@ -131,6 +134,7 @@ impl Panel {
             device: RwSignal::new(DeviceChoice::Auto),
             note: RwSignal::new(None),
             stop_requested: RwSignal::new(false),
+            last_run: RwSignal::new(None),
             data: StoredValue::new(None),
             diagnosis: RwSignal::new(Diagnosis::Probing),
             compare: RwSignal::new(Vec::new()),
@@ -261,6 +265,22 @@ pub fn Trainer() -> impl IntoView {
             .with(|d| d.is_failure() || *d == Diagnosis::Probing)
     };
 
+    let measured_slot = use_context::<MeasuredRunCtx>();
+    let use_in_cost_model = move |_| {
+        let Some(run) = panel.last_run.get_untracked() else {
+            return;
+        };
+        if let Some(slot) = measured_slot {
+            slot.0.set(Some(run));
+        }
+        let target = web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.get_element_by_id("measured-run"));
+        if let Some(target) = target {
+            target.scroll_into_view();
+        }
+    };
+
     let stop = move |_| {
         panel.stop_requested.set(true);
         panel
@@ -331,6 +351,16 @@ pub fn Trainer() -> impl IntoView {
                         on:click=stop
                     >
                         "停止 Stop"
+                    </button>
+                    <button
+                        id="train-use-in-cost-model"
+                        type="button"
+                        disabled=move || {
+                            panel.state.get().busy() || panel.last_run.with(Option::is_none)
+                        }
+                        on:click=use_in_cost_model
+                    >
+                        "用于成本模型 · Use this run in the cost model"
                     </button>
                 </div>
             </div>
@@ -474,6 +504,9 @@ fn percent(fraction: f32) -> String {
 
 /// Shows the end of a run that returned normally, finished or stopped.
 fn finish(panel: Panel, report: &RunReport) {
+    if let Some(run) = RunForCostModel::from_report(report) {
+        panel.last_run.set(Some(run));
+    }
     let finished = report.epochs.len();
     let accuracy = report
         .final_test_accuracy()

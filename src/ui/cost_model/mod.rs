@@ -7,6 +7,7 @@
 //! [`url_state`]: crate::ui::url_state
 
 pub mod hardware;
+pub mod measured;
 pub mod price_war;
 pub mod serving;
 pub mod training;
@@ -18,6 +19,7 @@ use leptos::prelude::*;
 
 use crate::cost::units::Currency;
 use crate::ui::url_state::{Param, UrlNotice, UrlState, apply_preset};
+use measured::MeasuredPanel;
 use price_war::{PriceWarInputs, PriceWarSection};
 use serving::{ServingInputs, ServingSection, serving_results};
 use training::{TrainingInputs, TrainingSection, training_results};
@@ -114,6 +116,7 @@ pub fn CostModel() -> impl IntoView {
                 </span>
             </p>
             <UrlNotice notices=notices />
+            <MeasuredPanel inputs=training results=training_out />
             <div class="presets" role="group" aria-label="预设 Presets">
                 <button type="button" id="costmodel-preset-article" on:click=preset(&[])>
                     "文章示例 · Article example"

@@ -113,9 +113,11 @@ pub struct Flops {
 /// Everything the section computes; `cost` also feeds the price-war section.
 #[derive(Clone, Copy)]
 pub struct TrainingResults {
-    flops: Memo<Outcome<Flops>>,
+    /// Training FLOPs of the job this section describes.
+    pub flops: Memo<Outcome<Flops>>,
     layers_error: Memo<Outcome<()>>,
-    hardware: Memo<Outcome<Hardware>>,
+    /// The chosen accelerator's figures at the chosen precision.
+    pub hardware: Memo<Outcome<Hardware>>,
     run: Memo<Outcome<TrainingRun>>,
     parallel: Memo<Outcome<DataParallel>>,
     memory: Memo<Outcome<MemoryCheck>>,
