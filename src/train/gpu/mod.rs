@@ -137,6 +137,8 @@ pub struct GpuTrainer {
     activations: wgpu::Buffer,
     summary: wgpu::Buffer,
     summary_readback: wgpu::Buffer,
+    /// A second summary copy, so one chunk can run while the previous one is read.
+    chunk_readback: wgpu::Buffer,
     config: TrainConfig,
     epoch_order: EpochOrder,
     train_len: usize,
@@ -205,6 +207,12 @@ impl GpuTrainer {
             usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
+        let chunk_readback = device.create_buffer(&wgpu::BufferDescriptor {
+            label: Some("chunk_readback"),
+            size: size_of::<Summary>() as u64,
+            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        });
         let step_capacity = config.steps_per_epoch(train.len()) + test.len().div_ceil(MAX_BATCH);
         let steps = device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("step_settings"),
@@ -269,6 +277,7 @@ impl GpuTrainer {
             activations,
             summary,
             summary_readback,
+            chunk_readback,
             config,
             epoch_order: EpochOrder::new(config.seed, train.len()),
             train_len: train.len(),
@@ -313,25 +322,30 @@ impl GpuTrainer {
             let errors = self.device.push_error_scope(wgpu::ErrorFilter::Validation);
             let started = web_time::Instant::now();
 
+            // Chunk k+1 is submitted before chunk k's summary is read, so the GPU keeps
+            // working while the page handles a progress report.
+            let chunks: Vec<(usize, usize)> = (0..steps_per_epoch)
+                .step_by(STEPS_PER_CHUNK)
+                .map(|first| (first, STEPS_PER_CHUNK.min(steps_per_epoch - first)))
+                .collect();
             let mut summary = Summary::default();
-            let mut step = 0;
-            while step < steps_per_epoch {
-                let count = STEPS_PER_CHUNK.min(steps_per_epoch - step);
-                let mut encoder = self.encoder("train_chunk");
-                if step == 0 {
-                    encoder.clear_buffer(&self.summary, 0, None);
+            self.submit_chunk(chunks[0], self.chunk_buffer(0));
+            for (index, &(first, count)) in chunks.iter().enumerate() {
+                if let Some(&next) = chunks.get(index + 1) {
+                    self.submit_chunk(next, self.chunk_buffer(index + 1));
                 }
-                self.encode_train_steps(&mut encoder, step, count);
-                summary = self.submit_and_read_summary(encoder).await?;
-                step += count;
+                let bytes = map_read(&self.device, &self.lost, self.chunk_buffer(index)).await?;
+                summary = bytemuck::pod_read_unaligned(&bytes);
                 on_event(TrainEvent::Step(StepProgress {
                     epoch,
                     epochs: self.config.epochs,
-                    step,
+                    step: first + count,
                     steps_per_epoch,
                     running_loss: summary.loss_sum / summary.samples.max(1) as f32,
                 }));
                 if should_stop() {
+                    // The chunk already submitted after this one still runs: its steps are
+                    // whole, so the weights stay consistent.
                     report.stopped = true;
                     break;
                 }
@@ -538,6 +552,28 @@ impl GpuTrainer {
             return Err(self.lost.explain(GpuError::Execution(error.to_string())));
         }
         Ok(summary.eval_correct)
+    }
+
+    /// One of the two buffers that chunks copy their running summary into, by chunk index.
+    fn chunk_buffer(&self, index: usize) -> &wgpu::Buffer {
+        if index.is_multiple_of(2) {
+            &self.summary_readback
+        } else {
+            &self.chunk_readback
+        }
+    }
+
+    /// Encodes and submits the training steps `first..first + count`, then a copy of the
+    /// running summary into `readback`. The epoch's first chunk clears the summary.
+    fn submit_chunk(&self, (first, count): (usize, usize), readback: &wgpu::Buffer) {
+        let mut encoder = self.encoder("train_chunk");
+        if first == 0 {
+            encoder.clear_buffer(&self.summary, 0, None);
+        }
+        self.encode_train_steps(&mut encoder, first, count);
+        let size = size_of::<Summary>() as u64;
+        encoder.copy_buffer_to_buffer(&self.summary, 0, readback, 0, size);
+        self.queue.submit([encoder.finish()]);
     }
 
     async fn submit_and_read_summary(
