@@ -60,7 +60,10 @@ function sendText(response, status, text) {
  * Starts serving `dir` on 127.0.0.1:`port` (0 picks a free port).
  * Resolves to `{ url, port, close }`; `url` ends without a slash, e.g. http://127.0.0.1:40123.
  */
-export async function startServer(dir, { port = 0, log = false } = {}) {
+export async function startServer(dir, { port = 0, log = false, prefix = '/' } = {}) {
+  // `prefix` hosts the folder under a sub-path (e.g. '/tools/pricewar/'), as a blog would:
+  // nothing outside it is served.
+  const base = prefix.endsWith('/') ? prefix : `${prefix}/`;
   const root = path.resolve(dir);
   const rootStat = await stat(root).catch(() => null);
   if (!rootStat?.isDirectory()) {
@@ -73,7 +76,8 @@ export async function startServer(dir, { port = 0, log = false } = {}) {
       sendText(response, 405, 'only GET and HEAD are served\n');
       return;
     }
-    const filePath = resolveInside(root, url.pathname);
+    const inside = url.pathname.startsWith(base) ? `/${url.pathname.slice(base.length)}` : null;
+    const filePath = inside === null ? null : resolveInside(root, inside);
     const fileStat = filePath ? await stat(filePath).catch(() => null) : null;
     if (!filePath || !fileStat?.isFile()) {
       if (log) console.log(`404 ${url.pathname}`);
