@@ -438,7 +438,9 @@ fn parse(text: &str, allow_percent: bool) -> Result<f64, InputError> {
                     s.pos += 1;
                 }
                 match sup.as_str() {
-                    "" => 1,
+                    // "0x10" or "2x10" with no exponent is more likely hex or a typo than
+                    // "times ten": refused rather than read as 0 or 20.
+                    "" => return Err(not_a_number()),
                     _ => {
                         let (exp_negative, digits) = match sup.strip_prefix(['-', '+']) {
                             Some(d) => (sup.starts_with('-'), d),
@@ -584,6 +586,9 @@ mod tests {
         assert_eq!(ok("1.5 × 10⁻⁷"), 1.5e-7);
         assert_eq!(ok("6.3x10^24"), 6.3e24);
         assert_eq!(ok("6.3*10^-2"), 0.063);
+        // Regression: "0x10" (hex, or a typo) was read as 0 × 10 = 0 without a word.
+        assert!(parse_number("0x10").is_err());
+        assert!(parse_number("2x10").is_err());
     }
 
     #[test]

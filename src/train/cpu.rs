@@ -6,6 +6,13 @@ use crate::mnist::{Dataset, pixel_value};
 use crate::model::reference::{self, Activations, AdamState};
 use crate::model::{INPUTS, init_params, layout};
 
+/// The CPU trainer's device in words, as every report and the page name it.
+#[cfg(target_arch = "wasm32")]
+pub const DEVICE_NAME: &str = "CPU (Rust reference, WebAssembly SIMD)";
+/// The CPU trainer's device in words, as every report and the page name it.
+#[cfg(not(target_arch = "wasm32"))]
+pub const DEVICE_NAME: &str = "CPU (Rust reference)";
+
 /// Steps between two progress reports (and two checks of `should_stop`).
 const STEPS_PER_REPORT: usize = 16;
 /// Longest stretch of work before the browser gets its main thread back.
@@ -71,7 +78,7 @@ impl<'a> CpuTrainer<'a> {
         should_stop: &dyn Fn() -> bool,
     ) -> RunReport {
         let mut report = RunReport {
-            device: "CPU (Rust reference)".to_string(),
+            device: DEVICE_NAME.to_string(),
             config: self.config,
             train_samples: self.train.len(),
             test_samples: self.test.len(),

@@ -629,7 +629,9 @@ async fn train(
              so this run is on the CPU: {problem}."
         )));
     }
-    panel.adapter.set(Some("CPU (WebAssembly)".to_owned()));
+    panel
+        .adapter
+        .set(Some(crate::train::cpu::DEVICE_NAME.to_owned()));
     panel.status(RunState::Running, running_message(config.epochs));
     let mut trainer = CpuTrainer::new(&data.train, &data.test, config);
     Ok(trainer.run(&mut on_event, &should_stop).await)
