@@ -2,6 +2,7 @@
 //! turned into the article's η and E, the MFU it implies against a chosen peak, and what a
 //! larger training job would take and cost at the same speed.
 
+use super::article::{algorithm_efficiency, resource_utilisation};
 use super::error::{self, CostError};
 use super::format::{Step, format_money, format_number};
 use super::units::{Currency, SECONDS_PER_DAY, SECONDS_PER_HOUR};
@@ -35,8 +36,11 @@ pub fn measured(run: &MeasuredRun) -> Result<Measured, CostError> {
     let devices = error::positive("devices", run.devices)?;
     Ok(Measured {
         achieved_flop_per_s: error::finite("achieved FLOP/s", flops / (time_s * devices))?,
-        utilisation: error::finite("η", time_s / devices)?,
-        efficiency: error::finite("E", devices / time_s)?,
+        // Inputs are checked above, so the article's formulas can only fail by overflowing.
+        utilisation: resource_utilisation(time_s, devices)
+            .map_err(|_| CostError::OutOfRange { quantity: "η" })?,
+        efficiency: algorithm_efficiency(devices, time_s)
+            .map_err(|_| CostError::OutOfRange { quantity: "E" })?,
     })
 }
 

@@ -9,12 +9,12 @@ pub mod reference;
 
 use crate::rng::Rng;
 
-/// Pixels per image (28 × 28).
-pub const INPUTS: usize = 784;
+/// Pixels per image (28 × 28): the model reads an MNIST image as it is stored.
+pub const INPUTS: usize = crate::mnist::IMAGE_BYTES;
 /// Hidden units.
 pub const HIDDEN: usize = 128;
 /// Classes (digits 0–9).
-pub const CLASSES: usize = 10;
+pub const CLASSES: usize = crate::mnist::DIGITS;
 
 /// Where each tensor starts in the flat parameter array, and how long it is.
 pub mod layout {

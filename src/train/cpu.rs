@@ -4,7 +4,7 @@
 use super::{EpochOrder, EpochReport, RunReport, StepProgress, TrainConfig, TrainEvent};
 use crate::mnist::{Dataset, pixel_value};
 use crate::model::reference::{self, Activations, AdamState};
-use crate::model::{INPUTS, init_params, layout};
+use crate::model::{CLASSES, INPUTS, init_params, layout};
 
 /// The CPU trainer's device in words, as every report and the page name it.
 #[cfg(target_arch = "wasm32")]
@@ -190,7 +190,7 @@ pub fn accuracy(params: &[f32], data: &Dataset) -> f32 {
         gather_inputs(data, chunk, &mut inputs);
         reference::forward_into(params, &inputs, chunk.len(), &mut activations);
         for (b, &row) in chunk.iter().enumerate() {
-            let logits = &activations.logits[b * 10..(b + 1) * 10];
+            let logits = &activations.logits[b * CLASSES..(b + 1) * CLASSES];
             if reference::predict(logits) == usize::from(data.label(row as usize)) {
                 correct += 1;
             }

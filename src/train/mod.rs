@@ -147,14 +147,19 @@ pub struct RunReport {
 }
 
 impl RunReport {
-    /// Training throughput over the epochs after the first, which carries one-off warm-up
-    /// costs (shader compilation, first uploads); the first epoch's when there is only one.
-    pub fn steady_samples_per_s(&self) -> Option<f64> {
-        let steady = if self.epochs.len() > 1 {
+    /// The epochs after the first, which carries one-off warm-up costs (shader compilation,
+    /// first uploads); the first alone when there is only one.
+    pub fn steady_epochs(&self) -> &[EpochReport] {
+        if self.epochs.len() > 1 {
             &self.epochs[1..]
         } else {
             &self.epochs[..]
-        };
+        }
+    }
+
+    /// Training throughput over [`RunReport::steady_epochs`].
+    pub fn steady_samples_per_s(&self) -> Option<f64> {
+        let steady = self.steady_epochs();
         let samples: usize = steady.iter().map(|e| e.samples).sum();
         let time: f64 = steady.iter().map(|e| e.train_time_s).sum();
         (time > 0.0).then(|| samples as f64 / time)

@@ -334,8 +334,7 @@ impl GpuTrainer {
                 if let Some(&next) = chunks.get(index + 1) {
                     self.submit_chunk(next, self.chunk_buffer(index + 1));
                 }
-                let bytes = map_read(&self.device, &self.lost, self.chunk_buffer(index)).await?;
-                summary = bytemuck::pod_read_unaligned(&bytes);
+                summary = self.read_summary(self.chunk_buffer(index)).await?;
                 on_event(TrainEvent::Step(StepProgress {
                     epoch,
                     epochs: self.config.epochs,
@@ -469,7 +468,6 @@ impl GpuTrainer {
 
     /// Writes the settings of every training step and evaluation chunk of the next epoch.
     fn write_epoch_steps(&mut self, steps_per_epoch: usize) {
-        let batch_size = self.config.batch_size;
         let eval_chunks = self.test_len.div_ceil(MAX_BATCH);
         let mut bytes = vec![0u8; self.step_capacity * STEP_STRIDE as usize];
         let mut put = |slot: usize, uniform: StepUniform| {
@@ -477,8 +475,7 @@ impl GpuTrainer {
             bytes[at..at + size_of::<StepUniform>()].copy_from_slice(bytemuck::bytes_of(&uniform));
         };
         for step in 0..steps_per_epoch {
-            let start = step * batch_size;
-            let batch = batch_size.min(self.train_len - start);
+            let (start, batch) = self.batch_of(step);
             let uniform = self.train_uniform(start, batch, self.adam_steps + step as u64 + 1);
             put(step, uniform);
         }
@@ -504,8 +501,7 @@ impl GpuTrainer {
             timestamp_writes: None,
         });
         for step in first..first + count {
-            let start = step * self.config.batch_size;
-            let batch = self.config.batch_size.min(self.train_len - start);
+            let (_, batch) = self.batch_of(step);
             self.encode_one_step(&mut pass, step, batch);
         }
     }
@@ -554,6 +550,13 @@ impl GpuTrainer {
         Ok(summary.eval_correct)
     }
 
+    /// First position in the epoch's order and number of rows of training step `step`; the
+    /// last batch of an epoch may be short.
+    fn batch_of(&self, step: usize) -> (usize, usize) {
+        let start = step * self.config.batch_size;
+        (start, self.config.batch_size.min(self.train_len - start))
+    }
+
     /// One of the two buffers that chunks copy their running summary into, by chunk index.
     fn chunk_buffer(&self, index: usize) -> &wgpu::Buffer {
         if index.is_multiple_of(2) {
@@ -571,20 +574,28 @@ impl GpuTrainer {
             encoder.clear_buffer(&self.summary, 0, None);
         }
         self.encode_train_steps(&mut encoder, first, count);
+        self.submit_with_summary(encoder, readback);
+    }
+
+    /// Submits `encoder`'s work followed by a copy of the running summary into `readback`.
+    fn submit_with_summary(&self, mut encoder: wgpu::CommandEncoder, readback: &wgpu::Buffer) {
         let size = size_of::<Summary>() as u64;
         encoder.copy_buffer_to_buffer(&self.summary, 0, readback, 0, size);
         self.queue.submit([encoder.finish()]);
     }
 
+    /// Waits for the summary copied into `readback` and reads it.
+    async fn read_summary(&self, readback: &wgpu::Buffer) -> Result<Summary, GpuError> {
+        let bytes = map_read(&self.device, &self.lost, readback).await?;
+        Ok(bytemuck::pod_read_unaligned(&bytes))
+    }
+
     async fn submit_and_read_summary(
         &self,
-        mut encoder: wgpu::CommandEncoder,
+        encoder: wgpu::CommandEncoder,
     ) -> Result<Summary, GpuError> {
-        let size = size_of::<Summary>() as u64;
-        encoder.copy_buffer_to_buffer(&self.summary, 0, &self.summary_readback, 0, size);
-        self.queue.submit([encoder.finish()]);
-        let bytes = map_read(&self.device, &self.lost, &self.summary_readback).await?;
-        Ok(bytemuck::pod_read_unaligned(&bytes))
+        self.submit_with_summary(encoder, &self.summary_readback);
+        self.read_summary(&self.summary_readback).await
     }
 }
 

@@ -26,13 +26,11 @@ impl RunForCostModel {
     /// The steady part of a run: the epochs after the first when there are several (the first
     /// carries shader compilation and uploads), else the one epoch. `None` before any epoch.
     pub fn from_report(report: &RunReport) -> Option<Self> {
-        let (steady, epochs_used) = match report.epochs.len() {
+        let steady = report.steady_epochs();
+        let epochs_used = match report.epochs.len() {
             0 => return None,
-            1 => (&report.epochs[..], "epoch 1 (includes warm-up)".to_owned()),
-            n => (
-                &report.epochs[1..],
-                format!("epochs 2–{n} (epoch 1, with warm-up, left out)"),
-            ),
+            1 => "epoch 1 (includes warm-up)".to_owned(),
+            n => format!("epochs 2–{n} (epoch 1, with warm-up, left out)"),
         };
         let samples: usize = steady.iter().map(|e| e.samples).sum();
         let train_time_s: f64 = steady.iter().map(|e| e.train_time_s).sum();
