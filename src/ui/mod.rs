@@ -8,6 +8,7 @@ pub mod compare;
 pub mod cost_model;
 pub mod diagnosis;
 pub mod field;
+pub mod i18n;
 pub mod trainer;
 pub mod url_state;
 
@@ -15,15 +16,18 @@ use leptos::prelude::*;
 
 use calculator::Calculator;
 use cost_model::CostModel;
+use i18n::{LangSwitch, provide_lang};
 use trainer::Trainer;
 
 /// The whole page.
 #[component]
 pub fn App() -> impl IntoView {
+    provide_lang();
     // The trainer writes its finished run here; the cost model reads it.
     provide_context(cost_model::measured::MeasuredRunCtx(RwSignal::new(None)));
     view! {
         <header class="site-header">
+            <LangSwitch />
             <h1>
                 <span lang="zh-CN">"价格战实验室"</span>
                 <span class="subtitle" lang="en">"Price War Lab"</span>
