@@ -1,10 +1,12 @@
 //! The CPU trainer: the plain-Rust reference of `model::reference`, batch by batch, in the
 //! same seeded order and with the same reports as the GPU trainer.
 
-use super::{EpochOrder, EpochReport, RunReport, StepProgress, TrainConfig, TrainEvent};
+use super::{
+    Checkpoint, EpochOrder, EpochReport, RunReport, StepProgress, TrainConfig, TrainEvent,
+};
 use crate::mnist::{Dataset, pixel_value};
 use crate::model::reference::{self, Activations, AdamState};
-use crate::model::{CLASSES, INPUTS, init_params, layout};
+use crate::model::{CLASSES, INPUTS};
 
 /// The CPU trainer's device in words, as every report and the page name it.
 #[cfg(target_arch = "wasm32")]
@@ -26,6 +28,8 @@ pub struct CpuTrainer<'a> {
     params: Vec<f32>,
     adam: AdamState,
     epoch_order: EpochOrder,
+    /// The state after the last finished epoch (or the start), to continue from.
+    checkpoint: Checkpoint,
     inputs: Vec<f32>,
     batch_labels: Vec<u8>,
     activations: Activations,
@@ -35,28 +39,41 @@ pub struct CpuTrainer<'a> {
 impl<'a> CpuTrainer<'a> {
     /// A trainer at the seeded initial weights.
     pub fn new(train: &'a Dataset, test: &'a Dataset, config: TrainConfig) -> Self {
-        Self::with_params(train, test, config, init_params(config.seed))
+        Self::resume(train, test, config, Checkpoint::start(&config))
     }
 
-    /// A trainer starting from the given parameters (flat layout, `layout::LEN` long).
+    /// A trainer starting from the given parameters (flat layout, `layout::LEN` long), with
+    /// fresh Adam moments.
     pub fn with_params(
         train: &'a Dataset,
         test: &'a Dataset,
         config: TrainConfig,
         params: Vec<f32>,
     ) -> Self {
-        assert_eq!(
-            params.len(),
-            layout::LEN,
-            "parameters must be in the model's flat layout"
-        );
+        Self::resume(train, test, config, Checkpoint::from_params(params))
+    }
+
+    /// A trainer that continues a run from `checkpoint`: its next epoch is
+    /// `checkpoint.next_epoch()`, with the batch order, weights and Adam state the run would
+    /// have had there. Panics when the checkpoint's vectors are not the model's length (a
+    /// checkpoint from [`Checkpoint::start`] or a trainer always is).
+    pub fn resume(
+        train: &'a Dataset,
+        test: &'a Dataset,
+        config: TrainConfig,
+        checkpoint: Checkpoint,
+    ) -> Self {
+        if let Err(problem) = checkpoint.check() {
+            panic!("CpuTrainer::resume: {problem}");
+        }
         Self {
             train,
             test,
             config,
-            params,
-            adam: AdamState::default(),
-            epoch_order: EpochOrder::new(config.seed, train.len()),
+            params: checkpoint.params.clone(),
+            adam: checkpoint.adam.clone(),
+            epoch_order: EpochOrder::after(config.seed, train.len(), checkpoint.epochs_done),
+            checkpoint,
             inputs: Vec::new(),
             batch_labels: Vec::new(),
             activations: Activations::default(),
@@ -69,9 +86,15 @@ impl<'a> CpuTrainer<'a> {
         &self.params
     }
 
-    /// Trains `config.epochs` epochs, reporting as the GPU trainer does. In the browser it
-    /// hands control back to the page every few tens of milliseconds, so the page stays
-    /// responsive on the main thread; natively it never waits (drive it with `block_on`).
+    /// The state after the last finished epoch, or the starting point before the first.
+    pub fn checkpoint(&self) -> &Checkpoint {
+        &self.checkpoint
+    }
+
+    /// Trains from the checkpoint's next epoch to `config.epochs`, reporting as the GPU
+    /// trainer does. In the browser it hands control back to the page every few tens of
+    /// milliseconds, so the page stays responsive on the main thread; natively it never waits
+    /// (drive it with `block_on`).
     pub async fn run(
         &mut self,
         on_event: &mut dyn FnMut(TrainEvent),
@@ -89,7 +112,7 @@ impl<'a> CpuTrainer<'a> {
         let mut last_yield = web_time::Instant::now();
         let steps_per_epoch = self.config.steps_per_epoch(self.train.len());
 
-        for epoch in 1..=self.config.epochs {
+        for epoch in self.checkpoint.next_epoch()..=self.config.epochs {
             let order = self.epoch_order.next_epoch();
             let started = web_time::Instant::now();
             let (mut loss_sum, mut correct, mut samples) = (0.0f64, 0usize, 0usize);
@@ -131,6 +154,11 @@ impl<'a> CpuTrainer<'a> {
                 eval_time_s: eval_started.elapsed().as_secs_f64(),
                 samples_per_s: samples as f64 / train_time_s.max(1e-9),
                 gpu_time_s: None,
+            };
+            self.checkpoint = Checkpoint {
+                epochs_done: epoch,
+                params: self.params.clone(),
+                adam: self.adam.clone(),
             };
             on_event(TrainEvent::Epoch(epoch_report));
             report.epochs.push(epoch_report);

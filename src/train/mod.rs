@@ -4,8 +4,11 @@
 //! through WGSL compute shaders on any wgpu adapter (WebGPU in the browser, Vulkan, Metal or
 //! DX12 natively). Both draw batches in the same seeded order and report the same figures.
 
+mod checkpoint;
 pub mod cpu;
 pub mod gpu;
+
+pub use checkpoint::Checkpoint;
 
 use crate::model::{Adam, TRAIN_FLOPS_PER_SAMPLE};
 use crate::rng::Rng;
@@ -59,6 +62,16 @@ impl EpochOrder {
             rng: Rng::new(seed ^ 0x5348_5546_464C_4521),
             samples,
         }
+    }
+
+    /// The orders of the epochs after the first `epochs_done`, as the same run would draw
+    /// them had it never stopped.
+    pub fn after(seed: u64, samples: usize, epochs_done: usize) -> Self {
+        let mut orders = Self::new(seed, samples);
+        for _ in 0..epochs_done {
+            orders.next_epoch();
+        }
+        orders
     }
 
     /// The next epoch's permutation of `0..samples`.
@@ -210,6 +223,16 @@ mod tests {
         let mut sorted = a.clone();
         sorted.sort_unstable();
         assert_eq!(sorted, (0..100).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn orders_after_some_epochs_go_on_where_the_run_was() {
+        let mut whole = EpochOrder::new(3, 100);
+        let first_two = [whole.next_epoch(), whole.next_epoch()];
+        let mut resumed = EpochOrder::after(3, 100, 2);
+        let third = resumed.next_epoch();
+        assert_eq!(third, whole.next_epoch());
+        assert!(!first_two.contains(&third));
     }
 
     #[test]

@@ -155,7 +155,8 @@ impl Diagnosis {
     }
 
     /// The diagnosis a failed GPU run implies, for errors that say something about WebGPU on
-    /// this page; `None` for the others (training settings, buffer sizes, a failed readback).
+    /// this page; `None` for the others (training settings, a run too large for this GPU, a
+    /// failed readback).
     pub fn from_gpu_error(error: &GpuError) -> Option<Self> {
         match error {
             GpuError::NoWebGpu if !is_secure_context() => Some(Self::Insecure),
@@ -169,7 +170,8 @@ impl Diagnosis {
             GpuError::DeviceLost(reason) => Some(Self::DeviceLost(reason.clone())),
             GpuError::Execution(_)
             | GpuError::Readback(_)
-            | GpuError::TooLarge { .. }
+            | GpuError::DoesNotFit(_)
+            | GpuError::OutOfMemory { .. }
             | GpuError::Config(_) => None,
         }
     }

@@ -9,6 +9,7 @@ pub mod cost_model;
 pub mod diagnosis;
 pub mod field;
 pub mod i18n;
+pub mod resume;
 pub mod trainer;
 pub mod url_state;
 

@@ -21,11 +21,12 @@ use crate::mnist::{
 };
 use crate::train::cpu::CpuTrainer;
 use crate::train::gpu::{GpuError, GpuTrainer};
-use crate::train::{EpochReport, RunReport, TrainConfig, TrainEvent};
+use crate::train::{Checkpoint, EpochReport, RunReport, TrainConfig, TrainEvent};
 use crate::ui::compare::{CompareDevice, CompareRow, CompareTable};
 use crate::ui::cost_model::measured::{MeasuredRunCtx, RunForCostModel};
 use crate::ui::diagnosis::{self, Diagnosis};
 use crate::ui::field::{NumberField, NumberInput};
+use crate::ui::resume::{ResumeOffer, resume_offer};
 
 /// Where the panel stands; shown as `data-state` on `#train-status`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,6 +117,11 @@ struct Panel {
     diagnosis: RwSignal<Diagnosis>,
     /// The GPU-versus-CPU comparison's finished runs.
     compare: RwSignal<Vec<CompareRow>>,
+    /// Set when a GPU run lost its device: where it can continue from.
+    resume: RwSignal<Option<ResumeOffer>>,
+    /// The first epoch of a run continued from a checkpoint; like epoch 1, it carries the
+    /// new device's warm-up.
+    resumed_at: RwSignal<Option<usize>>,
 }
 
 impl Panel {
@@ -138,6 +144,8 @@ impl Panel {
             data: StoredValue::new(None),
             diagnosis: RwSignal::new(Diagnosis::Probing),
             compare: RwSignal::new(Vec::new()),
+            resume: RwSignal::new(None),
+            resumed_at: RwSignal::new(None),
         }
     }
 
@@ -145,6 +153,8 @@ impl Panel {
     fn reset_run(&self, config: &TrainConfig) {
         self.stop_requested.set(false);
         self.note.set(None);
+        self.resume.set(None);
+        self.resumed_at.set(None);
         self.epochs.set(Vec::new());
         self.progress.set(0.0);
         self.loss.set(None);
@@ -193,9 +203,11 @@ fn parse_epochs(text: &str) -> Result<f64, InputError> {
 /// `#train-status` (`data-state` = idle | loading | running | done | stopped | error, and a
 /// message), `#train-epochs-table` with one `<tr data-epoch data-test-accuracy
 /// data-samples-per-s data-train-time-s data-train-loss data-warmup>` per finished epoch,
-/// `#train-note` (why a run is on the CPU), `#webgpu-status` (`data-diagnosis`, see
-/// [`Diagnosis::code`]), `#compare-start` (disabled, with `#compare-note` saying why, when
-/// WebGPU cannot train here) and `#compare-table` (see [`CompareTable`]).
+/// `#train-note` (why a run is on the CPU), `#train-resume` with `#train-resume-gpu` and
+/// `#train-resume-cpu` after a lost GPU device (see [`resume_offer`]), `#webgpu-status`
+/// (`data-diagnosis`, see [`Diagnosis::code`]), `#compare-start` (disabled, with
+/// `#compare-note` saying why, when WebGPU cannot train here) and `#compare-table` (see
+/// [`CompareTable`]).
 #[component]
 pub fn Trainer() -> impl IntoView {
     let panel = Panel::new();
@@ -223,7 +235,7 @@ pub fn Trainer() -> impl IntoView {
         panel.reset_run(&config);
         let choice = panel.device.get_untracked();
         spawn_local(async move {
-            match train(panel, config, choice).await {
+            match train(panel, config, choice, Checkpoint::start(&config)).await {
                 Ok(report) => finish(panel, &report),
                 Err(message) => panel.fail(message),
             }
@@ -245,7 +257,7 @@ pub fn Trainer() -> impl IntoView {
                 (CompareDevice::Cpu, DeviceChoice::Cpu),
             ] {
                 panel.reset_run(&config);
-                let report = match train(panel, config, choice).await {
+                let report = match train(panel, config, choice, Checkpoint::start(&config)).await {
                     Ok(report) => report,
                     Err(message) => return panel.fail(message),
                 };
@@ -279,6 +291,34 @@ pub fn Trainer() -> impl IntoView {
         if let Some(target) = target {
             target.scroll_into_view();
         }
+    };
+
+    // Continues a run whose GPU device was lost, from its last finished epoch; the epochs
+    // table keeps that epoch's rows and goes on.
+    let resume = move |choice: DeviceChoice| {
+        if panel.state.get_untracked().busy() {
+            return;
+        }
+        let Some(offer) = panel.resume.get_untracked() else {
+            return;
+        };
+        let done = offer.from.epochs_done;
+        panel.resume.set(None);
+        panel.stop_requested.set(false);
+        panel.note.set(None);
+        panel.resumed_at.set(Some(offer.from.next_epoch()));
+        panel.epochs.update(|rows| rows.retain(|r| r.epoch <= done));
+        spawn_local(async move {
+            let from = Checkpoint::clone(&offer.from);
+            match train(panel, offer.config, choice, from).await {
+                Ok(mut report) => {
+                    report.device = format!("{}, continued from epoch {}", report.device, done + 1);
+                    report.epochs = panel.epochs.get_untracked();
+                    finish(panel, &report);
+                }
+                Err(message) => panel.fail(message),
+            }
+        });
     };
 
     let stop = move |_| {
@@ -392,6 +432,9 @@ pub fn Trainer() -> impl IntoView {
                     .get()
                     .map(|note| view! { <p id="train-note" class="note" role="note">{note}</p> })
             }}
+            {move || {
+                panel.resume.get().map(|offer| resume_offer(offer, resume))
+            }}
             <progress
                 id="train-progress"
                 max="1"
@@ -460,11 +503,15 @@ fn EpochTable(panel: Panel) -> impl IntoView {
                 <tbody>
                     {move || {
                         let batch_size = panel.batch_size.get();
+                        let resumed_at = panel.resumed_at.get();
                         panel
                             .epochs
                             .get()
                             .into_iter()
-                            .map(|r| epoch_row(r, batch_size))
+                            .map(|r| {
+                                let warmup = r.epoch == 1 || Some(r.epoch) == resumed_at;
+                                epoch_row(r, batch_size, warmup)
+                            })
                             .collect_view()
                     }}
                 </tbody>
@@ -473,9 +520,9 @@ fn EpochTable(panel: Panel) -> impl IntoView {
     }
 }
 
-fn epoch_row(r: EpochReport, batch_size: usize) -> impl IntoView {
-    // The first epoch of a run includes one-off costs: shader compilation, first uploads.
-    let warmup = r.epoch == 1;
+/// A row of the epochs table; `warmup` marks the first epoch on a device, which includes
+/// one-off costs: shader compilation, first uploads.
+fn epoch_row(r: EpochReport, batch_size: usize, warmup: bool) -> impl IntoView {
     view! {
         <tr
             data-epoch=r.epoch.to_string()
@@ -561,7 +608,9 @@ async fn load_data(panel: Panel) -> Result<Arc<Mnist>, String> {
     Ok(data)
 }
 
-/// Loads the data (once), prepares the chosen device and trains, reporting into the panel.
+/// Loads the data (once), prepares the chosen device and trains from `from` (the start, or the
+/// checkpoint of a run whose device was lost), reporting into the panel. When the GPU device
+/// is lost mid-run, `panel.resume` offers to continue from the last finished epoch.
 ///
 /// Auto goes straight to the CPU when the probe already found that WebGPU cannot train here,
 /// and falls back to it when preparing the GPU fails; either way `#train-note` says why. A GPU
@@ -570,6 +619,7 @@ async fn train(
     panel: Panel,
     config: TrainConfig,
     choice: DeviceChoice,
+    from: Checkpoint,
 ) -> Result<RunReport, String> {
     let data = load_data(panel).await?;
 
@@ -600,17 +650,33 @@ async fn train(
             RunState::Loading,
             "正在准备 GPU（适配器、着色器、上传数据）… · Preparing the GPU: adapter, shaders, data upload…",
         );
-        match GpuTrainer::new(&data.train, &data.test, config).await {
+        match GpuTrainer::resume(&data.train, &data.test, config, from.clone()).await {
             Ok(mut trainer) => {
                 let adapter = trainer.adapter_name().to_owned();
                 log::info!("training on {adapter}");
+                // A new device works after one was lost: WebGPU works here again.
+                if matches!(panel.diagnosis.get_untracked(), Diagnosis::DeviceLost(_)) {
+                    panel.diagnosis.set(Diagnosis::Ok {
+                        adapter: adapter.clone(),
+                    });
+                }
                 panel.adapter.set(Some(adapter));
-                panel.status(RunState::Running, running_message(config.epochs));
-                return trainer
-                    .run(&mut on_event, &should_stop)
-                    .await
-                    .inspect_err(|error| panel.gpu_failed(error))
-                    .map_err(|error| error.to_string());
+                panel.status(
+                    RunState::Running,
+                    running_message(from.next_epoch(), config.epochs),
+                );
+                let result = trainer.run(&mut on_event, &should_stop).await;
+                if let Err(error) = &result {
+                    panel.gpu_failed(error);
+                    if let GpuError::DeviceLost(reason) = error {
+                        panel.resume.set(Some(ResumeOffer {
+                            config,
+                            from: Arc::new(trainer.checkpoint().clone()),
+                            reason: reason.clone(),
+                        }));
+                    }
+                }
+                return result.map_err(|error| error.to_string());
             }
             Err(error) => {
                 panel.gpu_failed(&error);
@@ -632,14 +698,17 @@ async fn train(
     panel
         .adapter
         .set(Some(crate::train::cpu::DEVICE_NAME.to_owned()));
-    panel.status(RunState::Running, running_message(config.epochs));
-    let mut trainer = CpuTrainer::new(&data.train, &data.test, config);
+    panel.status(
+        RunState::Running,
+        running_message(from.next_epoch(), config.epochs),
+    );
+    let mut trainer = CpuTrainer::resume(&data.train, &data.test, config, from);
     Ok(trainer.run(&mut on_event, &should_stop).await)
 }
 
-/// The status line when a run starts.
-fn running_message(epochs: usize) -> String {
-    format!("训练中：第 1/{epochs} 轮 · Training: epoch 1 of {epochs}")
+/// The status line when a run starts at `epoch`.
+fn running_message(epoch: usize, epochs: usize) -> String {
+    format!("训练中：第 {epoch}/{epochs} 轮 · Training: epoch {epoch} of {epochs}")
 }
 
 /// Fetches and parses the four MNIST files served under `data/`, relative to the page.

@@ -76,3 +76,38 @@ export async function expectTrainError(page, device, timeout = 60_000) {
   await page.waitForSelector('#train-status[data-state="error"]', { timeout });
   return (await page.locator('#train-status').innerText()).trim();
 }
+
+/**
+ * Waits until `#train-status` carries `state`, failing at once on a console error, an uncaught
+ * exception, or (unless `state` is 'error') an error state. Returns the status text.
+ */
+export async function waitForState(app, state, timeout = TRAIN_TIMEOUT_MS) {
+  const { page, session } = app;
+  const started = Date.now();
+  for (;;) {
+    session.assertClean(`while waiting for ${state}`);
+    const status = await page.$eval('#train-status', (el) => ({
+      state: el.getAttribute('data-state'),
+      text: el.textContent.trim(),
+    }));
+    if (status.state === state) return status.text;
+    if (status.state === 'error') assert.fail(`training failed in the page: ${status.text}`);
+    if (Date.now() - started > timeout) {
+      assert.fail(`no ${state} after ${timeout / 1000} s: ${JSON.stringify(status)}`);
+    }
+    await page.waitForTimeout(100);
+  }
+}
+
+/** The rows of `#train-epochs-table`, as numbers. */
+export async function epochRows(page) {
+  return page.$$eval('#train-epochs-table tr[data-epoch]', (rows) =>
+    rows.map((tr) => ({
+      epoch: Number(tr.getAttribute('data-epoch')),
+      testAccuracy: Number(tr.getAttribute('data-test-accuracy')),
+      trainLoss: Number(tr.getAttribute('data-train-loss')),
+      samplesPerS: Number(tr.getAttribute('data-samples-per-s')),
+      warmup: tr.getAttribute('data-warmup') === 'true',
+    })),
+  );
+}

@@ -6,18 +6,20 @@
 //! shuffled order and its per-step settings. Steps are encoded many to a command buffer, and
 //! nothing is read back inside an epoch but a 16-byte running summary per chunk of steps.
 
+mod limits;
 mod readback;
 mod setup;
 
-use wgpu::util::DeviceExt;
-
-use super::{EpochOrder, EpochReport, RunReport, StepProgress, TrainConfig, TrainEvent};
+use super::{
+    Checkpoint, EpochOrder, EpochReport, RunReport, StepProgress, TrainConfig, TrainEvent,
+};
 use crate::mnist::Dataset;
-use crate::model::{CLASSES, HIDDEN, INPUTS, init_params, layout};
+use crate::model::reference::AdamState;
+use crate::model::{CLASSES, HIDDEN, INPUTS, layout};
+pub use limits::{BufferPlan, BufferSpec, KERNELS, KernelShape, RunNeeds, Shortfall};
 use readback::{LostSignal, map_read, read_f32};
 use setup::{
-    Pipelines, bind_group_layout, buffer_entry, create_pipelines, request_device, upload_images,
-    upload_labels,
+    Pipelines, bind_group_layout, buffer_entry, create_pipelines, label_words, request_device,
 };
 pub use setup::{SHADER_MODULE_LABEL, shader_source};
 
@@ -56,17 +58,26 @@ pub enum GpuError {
     Execution(String),
     #[error("reading results back from the GPU failed: {0}")]
     Readback(String),
+    /// The run needs more than the adapter's limits allow; found before anything was created.
+    #[error("this GPU's limits are too small for this run: {}", join_shortfalls(.0))]
+    DoesNotFit(Vec<Shortfall>),
+    /// Creating the run's buffers ran out of GPU memory (caught with an error scope).
     #[error(
-        "the {what} needs {needed_bytes} bytes in one GPU buffer, more than this adapter \
-         allows ({limit_bytes})"
+        "the GPU ran out of memory creating the training buffers ({:.1} MB in all): close other \
+         tabs or programs that use the GPU, or train on the CPU",
+        *total_bytes as f64 / 1e6
     )]
-    TooLarge {
-        what: &'static str,
-        needed_bytes: u64,
-        limit_bytes: u64,
-    },
+    OutOfMemory { total_bytes: u64 },
     #[error("invalid training settings: {0}")]
     Config(String),
+}
+
+fn join_shortfalls(short: &[Shortfall]) -> String {
+    short
+        .iter()
+        .map(Shortfall::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// The per-step settings, as the kernels' `Step` struct (see `kernels/common.wgsl`).
@@ -139,93 +150,120 @@ pub struct GpuTrainer {
     summary_readback: wgpu::Buffer,
     /// A second summary copy, so one chunk can run while the previous one is read.
     chunk_readback: wgpu::Buffer,
+    /// Both datasets' images and labels, held here so that dropping the trainer frees them.
+    dataset_buffers: [wgpu::Buffer; 4],
+    /// Where each epoch's end copies the weights and Adam moments, for [`Checkpoint`]s.
+    checkpoint_readback: wgpu::Buffer,
     config: TrainConfig,
     epoch_order: EpochOrder,
     train_len: usize,
     test_len: usize,
     adam_steps: u64,
+    /// The state after the last finished epoch (or the start), to continue from elsewhere.
+    checkpoint: Checkpoint,
 }
 
 impl GpuTrainer {
-    /// Finds an adapter, creates a device within WebGPU's default limits, uploads both
+    /// Finds an adapter, checks that the run fits its limits, creates a device, uploads both
     /// datasets and the seeded initial weights, and builds every pipeline.
     pub async fn new(
         train: &Dataset,
         test: &Dataset,
         config: TrainConfig,
     ) -> Result<GpuTrainer, GpuError> {
-        Self::with_params(train, test, config, &init_params(config.seed)).await
+        Self::resume(train, test, config, Checkpoint::start(&config)).await
     }
 
-    /// As [`GpuTrainer::new`], starting from the given parameters (flat layout).
+    /// As [`GpuTrainer::new`], starting from the given parameters (flat layout) with fresh
+    /// Adam moments.
     pub async fn with_params(
         train: &Dataset,
         test: &Dataset,
         config: TrainConfig,
         params: &[f32],
     ) -> Result<GpuTrainer, GpuError> {
-        validate(&config, train, test, params)?;
-        let (device, queue, adapter_name) = request_device().await?;
+        Self::resume(
+            train,
+            test,
+            config,
+            Checkpoint::from_params(params.to_vec()),
+        )
+        .await
+    }
+
+    /// As [`GpuTrainer::new`], continuing a run from `checkpoint` (taken on this or any other
+    /// trainer): its next epoch is `checkpoint.next_epoch()`, with the batch order, weights and
+    /// Adam state the run would have had there.
+    ///
+    /// What the run needs (buffer sizes, bindings, workgroups) is checked against the
+    /// adapter's limits before a device is made ([`GpuError::DoesNotFit`]), and running out of
+    /// GPU memory while creating the buffers is caught ([`GpuError::OutOfMemory`]), so neither
+    /// raises an uncaptured error.
+    pub async fn resume(
+        train: &Dataset,
+        test: &Dataset,
+        config: TrainConfig,
+        checkpoint: Checkpoint,
+    ) -> Result<GpuTrainer, GpuError> {
+        validate(&config, train, test, &checkpoint)?;
+        let needs = RunNeeds::new(train.len(), test.len(), config.batch_size);
+        let (device, queue, adapter_name) = request_device(&needs).await?;
         let lost = LostSignal::watch(&device);
 
-        let train_images = upload_images(&device, "train_images", train)?;
-        let train_labels = upload_labels(&device, "train_labels", train);
-        let test_images = upload_images(&device, "test_images", test)?;
-        let test_labels = upload_labels(&device, "test_labels", test);
-        let order = device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("batch_order"),
-            size: (train.len().max(1) * 4) as u64,
-            usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_DST,
-            mapped_at_creation: false,
-        });
-        let mut initial_state = vec![0.0f32; 4 * layout::LEN];
-        initial_state[..layout::LEN].copy_from_slice(params);
-        let state = device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-            label: Some("params_grads_adam_moments"),
-            contents: bytemuck::cast_slice(&initial_state),
-            usage: wgpu::BufferUsages::STORAGE
-                | wgpu::BufferUsages::COPY_SRC
-                | wgpu::BufferUsages::COPY_DST,
-        });
-        let activations = device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("activations"),
-            size: (ACTIVATIONS_LEN * 4) as u64,
-            usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC,
-            mapped_at_creation: false,
-        });
-        let summary = device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("epoch_summary"),
-            size: size_of::<Summary>() as u64,
-            usage: wgpu::BufferUsages::STORAGE
-                | wgpu::BufferUsages::COPY_SRC
-                | wgpu::BufferUsages::COPY_DST,
-            mapped_at_creation: false,
-        });
-        let summary_readback = device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("summary_readback"),
-            size: size_of::<Summary>() as u64,
-            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
-            mapped_at_creation: false,
-        });
-        let chunk_readback = device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("chunk_readback"),
-            size: size_of::<Summary>() as u64,
-            usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
-            mapped_at_creation: false,
-        });
-        let step_capacity = config.steps_per_epoch(train.len()) + test.len().div_ceil(MAX_BATCH);
-        let steps = device.create_buffer(&wgpu::BufferDescriptor {
-            label: Some("step_settings"),
-            size: step_capacity as u64 * STEP_STRIDE,
-            usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
-            mapped_at_creation: false,
-        });
+        // Every buffer first, inside error scopes, so that running out of memory is an answer
+        // rather than an uncaptured error; the data goes in only once they all exist.
+        let plan = &needs.buffers;
+        let invalid = device.push_error_scope(wgpu::ErrorFilter::Validation);
+        let out_of_memory = device.push_error_scope(wgpu::ErrorFilter::OutOfMemory);
+        let train_images = plan.train_images.create(&device);
+        let train_labels = plan.train_labels.create(&device);
+        let test_images = plan.test_images.create(&device);
+        let test_labels = plan.test_labels.create(&device);
+        let order = plan.order.create(&device);
+        let state = plan.state.create(&device);
+        let activations = plan.activations.create(&device);
+        let summary = plan.summary.create(&device);
+        let summary_readback = plan.summary_readback.create(&device);
+        let chunk_readback = plan.chunk_readback.create(&device);
+        let steps = plan.steps.create(&device);
+        let checkpoint_readback = plan.checkpoint_readback.create(&device);
+        let out_of_memory = out_of_memory.pop().await;
+        let invalid = invalid.pop().await;
+        if let Some(error) = out_of_memory {
+            log::warn!("creating the buffers: {error}");
+            device.destroy();
+            return Err(lost.explain(GpuError::OutOfMemory {
+                total_bytes: plan.total_bytes(),
+            }));
+        }
+        if let Some(error) = invalid {
+            device.destroy();
+            return Err(lost.explain(GpuError::Execution(error.to_string())));
+        }
+
+        queue.write_buffer(&train_images, 0, train.images());
+        queue.write_buffer(&train_labels, 0, bytemuck::cast_slice(&label_words(train)));
+        queue.write_buffer(&test_images, 0, test.images());
+        queue.write_buffer(&test_labels, 0, bytemuck::cast_slice(&label_words(test)));
+        let len = layout::LEN;
+        let mut initial_state = vec![0.0f32; 4 * len];
+        initial_state[..len].copy_from_slice(&checkpoint.params);
+        initial_state[2 * len..3 * len].copy_from_slice(&checkpoint.adam.m);
+        initial_state[3 * len..].copy_from_slice(&checkpoint.adam.v);
+        queue.write_buffer(&state, 0, bytemuck::cast_slice(&initial_state));
+        drop(initial_state);
+        let step_capacity = (plan.steps.bytes / STEP_STRIDE) as usize;
 
         let errors = device.push_error_scope(wgpu::ErrorFilter::Validation);
         let layout = bind_group_layout(&device);
-        let pipelines = create_pipelines(&device, &layout)
-            .await
-            .map_err(|e| lost.explain(e))?;
+        let pipelines = match create_pipelines(&device, &layout).await {
+            Ok(pipelines) => pipelines,
+            Err(error) => {
+                drop(errors);
+                device.destroy();
+                return Err(lost.explain(error));
+            }
+        };
         let bind_group = |label, images: &wgpu::Buffer, labels: &wgpu::Buffer| {
             device.create_bind_group(&wgpu::BindGroupDescriptor {
                 label: Some(label),
@@ -251,15 +289,19 @@ impl GpuTrainer {
         let train_bind_group = bind_group("train_bind_group", &train_images, &train_labels);
         let test_bind_group = bind_group("test_bind_group", &test_images, &test_labels);
         if let Some(error) = errors.pop().await {
+            device.destroy();
             return Err(lost.explain(GpuError::Shader(error.to_string())));
         }
         if let Some(reason) = lost.reason() {
             return Err(GpuError::DeviceLost(reason));
         }
         log::info!(
-            "GPU trainer ready on '{adapter_name}': {} train and {} test images resident",
+            "GPU trainer ready on '{adapter_name}': {} train and {} test images resident, \
+             {:.1} MB of buffers, starting at epoch {}",
             train.len(),
-            test.len()
+            test.len(),
+            plan.total_bytes() as f64 / 1e6,
+            checkpoint.next_epoch()
         );
 
         Ok(GpuTrainer {
@@ -278,11 +320,14 @@ impl GpuTrainer {
             summary,
             summary_readback,
             chunk_readback,
+            checkpoint_readback,
+            dataset_buffers: [train_images, train_labels, test_images, test_labels],
             config,
-            epoch_order: EpochOrder::new(config.seed, train.len()),
+            epoch_order: EpochOrder::after(config.seed, train.len(), checkpoint.epochs_done),
             train_len: train.len(),
             test_len: test.len(),
-            adam_steps: 0,
+            adam_steps: checkpoint.adam.step,
+            checkpoint,
         })
     }
 
@@ -296,8 +341,15 @@ impl GpuTrainer {
         self.lost.reason()
     }
 
-    /// Trains `config.epochs` epochs from where the trainer stands, reporting progress a few
-    /// times per epoch and each finished epoch. `should_stop` is checked between chunks of
+    /// The state after the last finished epoch, or the starting point before the first: read
+    /// back at the end of every epoch, so it survives the device being lost.
+    pub fn checkpoint(&self) -> &Checkpoint {
+        &self.checkpoint
+    }
+
+    /// Trains from the checkpoint's next epoch to `config.epochs`, reporting progress a few
+    /// times per epoch and each finished epoch, after which it reads the weights and Adam
+    /// moments back into [`GpuTrainer::checkpoint`]. `should_stop` is checked between chunks of
     /// steps; a stopped run keeps the weights of its last finished step.
     pub async fn run(
         &mut self,
@@ -314,7 +366,7 @@ impl GpuTrainer {
         };
         let steps_per_epoch = self.config.steps_per_epoch(self.train_len);
 
-        for epoch in 1..=self.config.epochs {
+        for epoch in self.checkpoint.next_epoch()..=self.config.epochs {
             let order = self.epoch_order.next_epoch();
             self.queue
                 .write_buffer(&self.order, 0, bytemuck::cast_slice(&order));
@@ -359,6 +411,7 @@ impl GpuTrainer {
 
             let eval_started = web_time::Instant::now();
             let eval_correct = self.evaluate(steps_per_epoch).await?;
+            self.checkpoint = self.read_checkpoint(epoch).await?;
             let samples = summary.samples as usize;
             let epoch_report = EpochReport {
                 epoch,
@@ -443,6 +496,35 @@ impl GpuTrainer {
         Ok(state)
     }
 
+    /// Copies the weights and Adam moments out after epoch `epochs_done`: one copy and one
+    /// read of `3 × layout::LEN` floats per epoch, never inside one.
+    async fn read_checkpoint(&self, epochs_done: usize) -> Result<Checkpoint, GpuError> {
+        let len = (layout::LEN * 4) as u64;
+        let mut encoder = self.encoder("checkpoint");
+        encoder.copy_buffer_to_buffer(&self.state, 0, &self.checkpoint_readback, 0, len);
+        encoder.copy_buffer_to_buffer(
+            &self.state,
+            2 * len,
+            &self.checkpoint_readback,
+            len,
+            2 * len,
+        );
+        self.queue.submit([encoder.finish()]);
+        let bytes = map_read(&self.device, &self.lost, &self.checkpoint_readback).await?;
+        let floats: Vec<f32> = bytemuck::pod_collect_to_vec(&bytes);
+        let (params, moments) = floats.split_at(layout::LEN);
+        let (m, v) = moments.split_at(layout::LEN);
+        Ok(Checkpoint {
+            epochs_done,
+            params: params.to_vec(),
+            adam: AdamState {
+                m: m.to_vec(),
+                v: v.to_vec(),
+                step: self.adam_steps,
+            },
+        })
+    }
+
     fn encoder(&self, label: &str) -> wgpu::CommandEncoder {
         self.device
             .create_command_encoder(&wgpu::CommandEncoderDescriptor { label: Some(label) })
@@ -515,13 +597,9 @@ impl GpuTrainer {
         pass.set_pipeline(&self.pipelines.train_head);
         pass.dispatch_workgroups(1, 1, 1);
         pass.set_pipeline(&self.pipelines.grad_w1);
-        pass.dispatch_workgroups(
-            ((WORDS_PER_IMAGE / 2) * (HIDDEN / 4)).div_ceil(64) as u32,
-            1,
-            1,
-        );
+        pass.dispatch_workgroups(grad_w1_workgroups(), 1, 1);
         pass.set_pipeline(&self.pipelines.adam);
-        pass.dispatch_workgroups(layout::LEN.div_ceil(256) as u32, 1, 1);
+        pass.dispatch_workgroups(adam_workgroups(), 1, 1);
     }
 
     /// Counts the test samples the current weights classify right.
@@ -604,11 +682,45 @@ fn forward_workgroups(batch: usize) -> u32 {
     ((HIDDEN / 4) * batch.div_ceil(8)).div_ceil(64) as u32
 }
 
+/// Workgroups of 64 threads for dW1: one thread per 2 pixel words × 4 hidden units.
+fn grad_w1_workgroups() -> u32 {
+    ((WORDS_PER_IMAGE / 2) * (HIDDEN / 4)).div_ceil(64) as u32
+}
+
+/// Workgroups of 256 threads for Adam: one thread per parameter.
+fn adam_workgroups() -> u32 {
+    layout::LEN.div_ceil(256) as u32
+}
+
+/// A trainer's device is released when the trainer goes: in the browser, wgpu leaves buffers
+/// and devices to the garbage collector, which may keep tens of megabytes of GPU memory per
+/// run alive long after it ended.
+impl Drop for GpuTrainer {
+    fn drop(&mut self) {
+        for buffer in [
+            &self.order,
+            &self.state,
+            &self.activations,
+            &self.summary,
+            &self.summary_readback,
+            &self.chunk_readback,
+            &self.steps,
+            &self.checkpoint_readback,
+        ]
+        .into_iter()
+        .chain(&self.dataset_buffers)
+        {
+            buffer.destroy();
+        }
+        self.device.destroy();
+    }
+}
+
 fn validate(
     config: &TrainConfig,
     train: &Dataset,
     test: &Dataset,
-    params: &[f32],
+    checkpoint: &Checkpoint,
 ) -> Result<(), GpuError> {
     if config.batch_size == 0 || config.batch_size > MAX_BATCH {
         return Err(GpuError::Config(format!(
@@ -621,14 +733,7 @@ fn validate(
             "the training and test sets must not be empty".into(),
         ));
     }
-    if params.len() != layout::LEN {
-        return Err(GpuError::Config(format!(
-            "expected {} parameters, got {}",
-            layout::LEN,
-            params.len()
-        )));
-    }
-    Ok(())
+    checkpoint.check().map_err(GpuError::Config)
 }
 
 // Native only: it destroys a real device of this machine.

@@ -104,8 +104,10 @@ pub(super) async fn read_f32(
     });
     encoder.copy_buffer_to_buffer(source, 0, &staging, 0, source.size());
     queue.submit([encoder.finish()]);
-    let bytes = map_read(device, lost, &staging).await?;
-    Ok(bytemuck::pod_collect_to_vec(&bytes))
+    let bytes = map_read(device, lost, &staging).await;
+    // In the browser a dropped buffer waits for the garbage collector; free it now.
+    staging.destroy();
+    Ok(bytemuck::pod_collect_to_vec(&bytes?))
 }
 
 /// Maps a `MAP_READ` buffer, copies its bytes out and unmaps it. Natively this blocks on the

@@ -3,13 +3,12 @@
 
 use std::borrow::Cow;
 
-#[cfg(target_arch = "wasm32")]
-use wasm_bindgen::JsCast;
-use wgpu::util::DeviceExt;
-
+use super::limits::RunNeeds;
 use super::{GRAD_HIDDEN_OFFSET, GpuError, LOGITS_OFFSET, MAX_BATCH, StepUniform, WORDS_PER_IMAGE};
 use crate::mnist::{Dataset, PIXEL_SCALE};
 use crate::model::{CLASSES, HIDDEN, INPUTS, layout};
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen::JsCast;
 
 /// The label of the one shader module that holds every kernel, as compiler messages name it.
 pub const SHADER_MODULE_LABEL: &str = "trainer_kernels";
@@ -77,7 +76,11 @@ pub(super) struct Pipelines {
     pub(super) eval_head: wgpu::ComputePipeline,
 }
 
-pub(super) async fn request_device() -> Result<(wgpu::Device, wgpu::Queue, String), GpuError> {
+/// Finds an adapter, checks `needs` against its limits before anything is created, and asks
+/// for a device with only the limits the run needs above WebGPU's defaults.
+pub(super) async fn request_device(
+    needs: &RunNeeds,
+) -> Result<(wgpu::Device, wgpu::Queue, String), GpuError> {
     #[cfg(target_arch = "wasm32")]
     {
         let has_gpu = web_sys_gpu_present();
@@ -112,11 +115,15 @@ pub(super) async fn request_device() -> Result<(wgpu::Device, wgpu::Queue, Strin
         info.driver
     );
 
+    let required_limits = needs.check(&adapter.limits()).map_err(|short| {
+        log::warn!("the run does not fit '{adapter_name}': {short:?}");
+        GpuError::DoesNotFit(short)
+    })?;
     let (device, queue) = adapter
         .request_device(&wgpu::DeviceDescriptor {
             label: Some("price-war-lab trainer"),
             required_features: wgpu::Features::empty(),
-            required_limits: wgpu::Limits::default(),
+            required_limits,
             ..Default::default()
         })
         .await
@@ -258,43 +265,9 @@ pub(super) fn buffer_entry(binding: u32, buffer: &wgpu::Buffer) -> wgpu::BindGro
     }
 }
 
-pub(super) fn upload_images(
-    device: &wgpu::Device,
-    label: &'static str,
-    data: &Dataset,
-) -> Result<wgpu::Buffer, GpuError> {
-    let bytes = data.images();
-    let limits = device.limits();
-    let limit = limits
-        .max_storage_buffer_binding_size
-        .min(limits.max_buffer_size);
-    if bytes.len() as u64 > limit {
-        return Err(GpuError::TooLarge {
-            what: label,
-            needed_bytes: bytes.len() as u64,
-            limit_bytes: limit,
-        });
-    }
-    Ok(
-        device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-            label: Some(label),
-            contents: bytes,
-            usage: wgpu::BufferUsages::STORAGE,
-        }),
-    )
-}
-
-pub(super) fn upload_labels(
-    device: &wgpu::Device,
-    label: &'static str,
-    data: &Dataset,
-) -> wgpu::Buffer {
-    let words: Vec<u32> = data.labels().iter().map(|&l| u32::from(l)).collect();
-    device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-        label: Some(label),
-        contents: bytemuck::cast_slice(&words),
-        usage: wgpu::BufferUsages::STORAGE,
-    })
+/// The labels of `data` as the kernels read them, one per `u32`.
+pub(super) fn label_words(data: &Dataset) -> Vec<u32> {
+    data.labels().iter().map(|&l| u32::from(l)).collect()
 }
 
 #[cfg(test)]
