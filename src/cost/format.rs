@@ -447,7 +447,10 @@ mod tests {
         assert_eq!(en.amount(4.1e9), "$4.1 billion");
         // Below a million both languages write the same figure.
         assert_eq!(zh.amount(1234.5), en.amount(1234.5));
-        assert_eq!(zh.price(0.15, PriceUnit::PerMillionTokens), "$0.15/百万 tokens");
+        assert_eq!(
+            zh.price(0.15, PriceUnit::PerMillionTokens),
+            "$0.15/百万 tokens"
+        );
         assert_eq!(
             en.price(0.15, PriceUnit::PerMillionTokens),
             "$0.15 per 1M tokens"

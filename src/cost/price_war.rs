@@ -533,7 +533,7 @@ mod tests {
                 currency: Currency::Cny,
                 lang: Lang::Zh
             })[0]
-            .text_zh(),
+                .text_zh(),
             "保本销量：F ÷ (P − MC) = ¥300,000.00 ÷ (¥10.00 − ¥6.00) = 75,000 单位"
         );
         // Chinese writes amounts from 10⁶ up with 万 and 亿, English with million and billion.
@@ -666,7 +666,10 @@ mod tests {
         assert_eq!(b.price, 6.0);
         assert_eq!(b.margin_per_unit, 0.0);
         assert_eq!(b.profit, -300_000.0);
-        assert_eq!(b.steps(MoneyFormat::en(Currency::Usd))[1].result, "-$300,000.00");
+        assert_eq!(
+            b.steps(MoneyFormat::en(Currency::Usd))[1].result,
+            "-$300,000.00"
+        );
         let free = bertrand_floor(0.0, 0.0)
             .map_err(|e| e.to_string())
             .expect("valid");

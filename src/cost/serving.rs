@@ -10,9 +10,9 @@
 
 use super::error::{self, CostError};
 use super::format::{MoneyFormat, Step, format_number};
-use crate::lang::Lang;
 use super::input::InputError;
 use super::units::{BYTES_PER_GB, PriceUnit, SECONDS_PER_HOUR};
+use crate::lang::Lang;
 
 /// FLOPs per parameter per generated or processed token: one multiply-add.
 pub const INFERENCE_FLOPS_PER_PARAM_TOKEN: f64 = 2.0;
@@ -505,7 +505,10 @@ impl GrossMargin {
                     money.price(i.output_price, i.price_unit),
                     n(f64::from(i.price_unit.tokens()))
                 ),
-                result: money.price(self.output_price_per_million_tokens, PriceUnit::PerMillionTokens),
+                result: money.price(
+                    self.output_price_per_million_tokens,
+                    PriceUnit::PerMillionTokens,
+                ),
                 unit_en: "",
                 unit_zh: "",
             });
@@ -566,8 +569,8 @@ impl GrossMargin {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cost::units::Currency;
     use crate::cost::accelerators::{Precision, find_accelerator};
+    use crate::cost::units::Currency;
 
     fn rel_close(a: f64, b: f64, tolerance: f64) -> bool {
         ((a - b) / b).abs() <= tolerance
