@@ -73,8 +73,9 @@ describe('language from a Chinese browser', () => {
     await page.fill('#utilisation-t', 'abc');
     await page.waitForFunction(() => document.getElementById('utilisation-t-error')?.textContent.trim() !== '');
     assert.match(await text(page, '#utilisation-t-error'), HAN, 'the error is in Chinese first');
-    await page.fill('#pricewar-volume', '123456');
+    // A preset resets every cost-model field, so it comes before the typing.
     await page.click('#costmodel-preset-gpt3');
+    await page.fill('#pricewar-volume', '123456');
     await page.fill('#training-price', '2000');
     await page.waitForFunction(() => /亿/.test(document.getElementById('training-cost-out')?.textContent ?? ''));
     const costValue = await page.getAttribute('#training-cost-out', 'data-value');
