@@ -233,7 +233,7 @@ fn UtilisationCard(t: f64, r: f64, speedup: f64) -> impl IntoView {
                 result=faster
             />
             <Oddity
-                zh="原文把 η 直接乘以加速倍数（2 × 0.01 = 0.02），这里照录；可更快的 GPU 缩短的是 T，按 η = T / R，η 应当变小才对。"
+                zh="原文把 η 直接乘以加速倍数（2 × 0.01 = 0.02），这里照录；但更快的 GPU 缩短的是 T，按 η = T / R，η 应当变小才对。"
                 en="The article multiplies η by the speed-up (2 × 0.01 = 0.02), shown here as it \
                     states it; yet a faster GPU shortens T, so T / R should fall instead."
             />
