@@ -117,6 +117,25 @@ else
   say "trunk $(trunk_installed) present"
 fi
 
+# --- cargo-fuzz and cargo-deny: the loader's fuzz target and the dependency review ----------
+# Exact versions, built from their own Cargo.lock (--locked); both build with rustc 1.95.
+cargo_tool_version() {
+  # "cargo-fuzz 0.13.2" → "0.13.2"; empty when the subcommand is missing.
+  cargo "$1" --version 2>/dev/null | awk '{ print $2 }'
+}
+if [[ "$purpose" == test ]]; then
+  for tool in fuzz:0.13.2 deny:0.20.2; do
+    subcommand="${tool%%:*}"
+    version="${tool#*:}"
+    if [[ "$(cargo_tool_version "$subcommand")" != "$version" ]]; then
+      say "installing cargo-$subcommand $version (found: '$(cargo_tool_version "$subcommand")'); takes a few minutes"
+      cargo install "cargo-$subcommand" --version "=$version" --locked --force
+    else
+      say "cargo-$subcommand $version present"
+    fi
+  done
+fi
+
 # --- Node packages: playwright-core (drives Debian's chromium) and mnist (the data) ---------
 if [[ "$purpose" == test ]]; then
   command -v node >/dev/null 2>&1 || fail "node not found: install Node.js 20 or newer"
