@@ -7,7 +7,7 @@
 
 use price_war_lab::cost::article::{self, FormulaError};
 use price_war_lab::cost::error::CostError;
-use price_war_lab::cost::format::Step;
+use price_war_lab::cost::format::{MoneyFormat, Step};
 use price_war_lab::cost::measured::{MeasuredRun, measured, measured_mfu, project};
 use price_war_lab::cost::parallel::{
     CommOverlap, DataParallelInput, MemoryCheckInput, data_parallel, memory_check,
@@ -23,6 +23,7 @@ use price_war_lab::cost::training::{
     TrainingRunInput, implied_mfu, mlp_flops, training_flops, training_run,
 };
 use price_war_lab::cost::units::{Currency, PriceUnit};
+use price_war_lab::lang::Lang;
 use proptest::prelude::*;
 
 use super::{
@@ -249,7 +250,7 @@ proptest! {
                     assert_close("days × 86400 = seconds", run.wall_clock_days * 86_400.0, run.wall_clock_s);
                 }
                 prop_assert_eq!(run.cost, run.gpu_hours * price);
-                assert_steps(&run.steps(Currency::Usd));
+                assert_steps(&run.steps(MoneyFormat::en(Currency::Usd)));
             }
             Err(error) => {
                 prop_assert!(!realistic, "{error}");
@@ -422,7 +423,7 @@ proptest! {
                         price * 2.0 * params * 1e6,
                     );
                 }
-                assert_steps(&s.steps(Currency::Cny));
+                assert_steps(&s.steps(MoneyFormat { currency: Currency::Cny, lang: Lang::Zh }));
             }
             Err(error) => {
                 prop_assert!(!realistic, "{error}");
@@ -445,7 +446,7 @@ proptest! {
                 if normal(&[price, tokens, t.cost]) {
                     assert_close("cost × tokens per unit = price × tokens", t.cost * f64::from(unit.tokens()), price * tokens);
                 }
-                assert_steps(&t.steps(Currency::Eur));
+                assert_steps(&t.steps(MoneyFormat::en(Currency::Eur)));
             }
             Err(error) => {
                 prop_assert!(!realistic, "{error}");
@@ -474,7 +475,7 @@ proptest! {
                 if normal(&[g.revenue, g.cost, g.gross_profit, g.gross_margin]) {
                     assert_close("margin × revenue = profit", g.gross_margin * g.revenue, g.gross_profit);
                 }
-                assert_steps(&g.steps(Currency::Usd));
+                assert_steps(&g.steps(MoneyFormat::en(Currency::Usd)));
             }
             Err(error) => {
                 prop_assert!(!realistic, "{error}");
@@ -499,7 +500,7 @@ proptest! {
                 if normal(&[price, m.margin_per_unit, m.margin_ratio]) {
                     assert_close("ratio × price = margin", m.margin_ratio * price, m.margin_per_unit);
                 }
-                assert_steps(&m.steps(Currency::Usd));
+                assert_steps(&m.steps(MoneyFormat::en(Currency::Usd)));
             }
             Err(error) => {
                 prop_assert!(!realistic, "{error}");
@@ -527,7 +528,7 @@ proptest! {
                     let profit = (price - marginal_cost) * b.break_even_units - fixed;
                     prop_assert!(profit.abs() <= 4.0 * REL * (fixed + b.break_even_revenue), "profit {profit}");
                 }
-                assert_steps(&b.steps(Currency::Cny));
+                assert_steps(&b.steps(MoneyFormat { currency: Currency::Cny, lang: Lang::Zh }));
             }
             Err(CostError::PriceNotAboveMarginalCost { price: p, marginal_cost: mc }) => {
                 prop_assert!(!realistic && p <= mc, "{p} > {mc} refused");
@@ -564,7 +565,7 @@ proptest! {
                     assert_close("Q₁ = Q₀ × (P₁ ÷ P₀)^−|ε|", c.after.volume, volume * (price_after / price_before).powf(-elasticity.abs()));
                     assert_close("revenue = P × Q", c.after.revenue, price_after * c.after.volume);
                 }
-                assert_steps(&c.steps(Currency::Usd));
+                assert_steps(&c.steps(MoneyFormat::en(Currency::Usd)));
             }
             Err(error) => {
                 prop_assert!(!realistic, "{error}");
@@ -582,7 +583,7 @@ proptest! {
                 prop_assert_eq!(f.price, marginal_cost);
                 prop_assert_eq!(f.margin_per_unit, 0.0);
                 prop_assert_eq!(f.profit, -fixed);
-                assert_steps(&f.steps(Currency::Usd));
+                assert_steps(&f.steps(MoneyFormat::en(Currency::Usd)));
             }
             Err(error) => {
                 prop_assert!(!realistic, "{error}");
@@ -611,7 +612,7 @@ proptest! {
                         assert_close("(P − MC) ÷ P = 1/|ε|", (m.price - marginal_cost) / m.price, m.lerner_index);
                     }
                 }
-                assert_steps(&m.steps(Currency::Usd));
+                assert_steps(&m.steps(MoneyFormat::en(Currency::Usd)));
             }
             Err(CostError::InelasticDemand { elasticity: e }) => {
                 prop_assert!(!realistic && e.abs() <= 1.0, "|ε| = {} refused", e.abs());
@@ -682,7 +683,7 @@ proptest! {
                     assert_close("device-hours = hours × devices", p.device_hours, p.wall_clock_s / 3600.0 * devices);
                     assert_close("days × 86400 = seconds", p.wall_clock_days * 86_400.0, p.wall_clock_s);
                 }
-                assert_steps(&p.steps(Currency::Usd));
+                assert_steps(&p.steps(MoneyFormat::en(Currency::Usd)));
             }
             Err(error) => {
                 prop_assert!(!realistic, "{error}");
