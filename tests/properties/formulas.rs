@@ -189,8 +189,8 @@ proptest! {
         // The same counts in 128 bits, checked: `None` where even those overflow.
         let pairs: Vec<(u128, u128)> =
             sizes.windows(2).map(|w| (u128::from(w[0]), u128::from(w[1]))).collect();
-        fn sum(terms: impl Iterator<Item = Option<u128>>) -> Option<u128> {
-            terms.fold(Some(0u128), |acc, t| acc?.checked_add(t?))
+        fn sum(mut terms: impl Iterator<Item = Option<u128>>) -> Option<u128> {
+            terms.try_fold(0u128, |acc, t| acc.checked_add(t?))
         }
         let flops = |(i, o): &(u128, u128)| i.checked_mul(*o)?.checked_mul(2);
         let params = sum(pairs.iter().map(|(i, o)| i.checked_mul(*o)?.checked_add(*o)));

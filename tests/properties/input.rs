@@ -177,7 +177,7 @@ fn style() -> impl Strategy<Value = Style> {
 fn grouped(integer: &str, separator: char) -> String {
     let mut out = String::new();
     for (i, c) in integer.chars().enumerate() {
-        if i > 0 && (integer.len() - i) % 3 == 0 {
+        if i > 0 && (integer.len() - i).is_multiple_of(3) {
             out.push(separator);
         }
         out.push(c);
@@ -213,9 +213,9 @@ fn render(d: &Digits, style: Style, form: u8) -> String {
     // A decimal comma is only read as one after a group separator, and a single '.' is always
     // a decimal point: where the style cannot say what it means, write the plain form instead.
     let has_group = grouping.is_some_and(|g| integer.contains(g));
-    let (integer, point) = if point == ',' && !has_group {
-        (d.integer.clone(), '.')
-    } else if grouping == Some('.') && d.fraction.is_empty() && integer.matches('.').count() < 2 {
+    let ambiguous = (point == ',' && !has_group)
+        || (grouping == Some('.') && d.fraction.is_empty() && integer.matches('.').count() < 2);
+    let (integer, point) = if ambiguous {
         (d.integer.clone(), '.')
     } else {
         (integer, point)
