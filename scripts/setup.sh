@@ -40,13 +40,17 @@ command -v rustup >/dev/null 2>&1 || fail "rustup not found: this project expect
 # chromium: the real-browser test (headless, WebGPU on SwiftShader);
 # chromium-driver: WebDriver for the same browser;
 # mesa-vulkan-drivers: lavapipe, a Vulkan device on the CPU for the native wgpu tests;
-# dataset-fashion-mnist: full-size IDX files (60,000 + 10,000) for the loader tests.
+# dataset-fashion-mnist: full-size IDX files (60,000 + 10,000) for the loader tests;
+# g++ (where no C++ compiler is present): libFuzzer, built by cargo fuzz.
 apt_wanted=()
 if ! command -v cc >/dev/null 2>&1; then
   apt_wanted+=(gcc libc6-dev) # linker and C runtime for Rust's native builds
 fi
 if [[ "$purpose" == test ]]; then
   apt_wanted+=(chromium chromium-driver mesa-vulkan-drivers dataset-fashion-mnist)
+  if ! command -v c++ >/dev/null 2>&1; then
+    apt_wanted+=(g++) # cargo fuzz builds libFuzzer, which is C++
+  fi
 fi
 apt_missing=()
 for package in "${apt_wanted[@]}"; do
