@@ -96,7 +96,14 @@ proptest! {
     #[test]
     fn article_formulas_are_finite_and_consistent(
         (realistic, (t, r, k, c, s, revenue)) in either(
-            (magnitude(-3.0, 6.0), magnitude(0.0, 7.0), 1.0f64..100.0, 0.0f64..1e9, 0.0f64..=1.0, -1e9f64..1e9),
+            (
+                magnitude(-3.0, 6.0),
+                magnitude(0.0, 7.0),
+                1.0f64..100.0,
+                0.0f64..1e9,
+                0.0f64..=1.0,
+                -1e9f64..1e9,
+            ),
             (any_value(), any_value(), any_value(), any_value(), any_value(), any_value()),
         ),
     ) {
@@ -239,22 +246,54 @@ proptest! {
             (any_value(), any_value(), any_value(), any_count(), any_value()),
         ),
     ) {
-        let input = TrainingRunInput { total_flops: flops, peak_flop_per_s: peak, mfu, gpu_count, price_per_gpu_hour: price };
+        let input = TrainingRunInput {
+            total_flops: flops,
+            peak_flop_per_s: peak,
+            mfu,
+            gpu_count,
+            price_per_gpu_hour: price,
+        };
         match training_run(&input) {
             Ok(run) => {
                 prop_assert!(finite(&[run.gpu_hours, run.wall_clock_s, run.wall_clock_days, run.cost]));
-                if normal(&[flops, peak, mfu, run.gpu_hours, run.wall_clock_s, run.wall_clock_days]) {
-                    assert_close("achieved FLOP/s = peak × MFU", run.achieved_flop_per_s_per_gpu, peak * mfu);
-                    assert_close("GPU-hours × 3600 = FLOPs ÷ achieved FLOP/s", run.gpu_hours * 3600.0, flops / run.achieved_flop_per_s_per_gpu);
-                    assert_close("wall-clock × GPUs = GPU-hours × 3600", run.wall_clock_s * f64::from(gpu_count), run.gpu_hours * 3600.0);
-                    assert_close("days × 86400 = seconds", run.wall_clock_days * 86_400.0, run.wall_clock_s);
+                if normal(&[
+                    flops,
+                    peak,
+                    mfu,
+                    run.gpu_hours,
+                    run.wall_clock_s,
+                    run.wall_clock_days,
+                ]) {
+                    assert_close(
+                        "achieved FLOP/s = peak × MFU",
+                        run.achieved_flop_per_s_per_gpu,
+                        peak * mfu,
+                    );
+                    assert_close(
+                        "GPU-hours × 3600 = FLOPs ÷ achieved FLOP/s",
+                        run.gpu_hours * 3600.0,
+                        flops / run.achieved_flop_per_s_per_gpu,
+                    );
+                    assert_close(
+                        "wall-clock × GPUs = GPU-hours × 3600",
+                        run.wall_clock_s * f64::from(gpu_count),
+                        run.gpu_hours * 3600.0,
+                    );
+                    assert_close(
+                        "days × 86400 = seconds",
+                        run.wall_clock_days * 86_400.0,
+                        run.wall_clock_s,
+                    );
                 }
                 prop_assert_eq!(run.cost, run.gpu_hours * price);
                 assert_steps(&run.steps(MoneyFormat::en(Currency::Usd)));
             }
             Err(error) => {
                 prop_assert!(!realistic, "{error}");
-                assert_refusal(&error, &["total_flops", "peak_flop_per_s", "mfu", "gpu_count", "price_per_gpu_hour"]);
+                assert_refusal(
+                    &error,
+                    &["total_flops", "peak_flop_per_s", "mfu", "gpu_count", "price_per_gpu_hour"],
+                );
             }
         }
     }
@@ -276,7 +315,13 @@ proptest! {
                     assert_close("implied MFU = the MFU that made the FLOPs", implied.mfu, mfu);
                 }
                 // The run at that MFU takes the hours it was derived from.
-                let input = TrainingRunInput { total_flops: flops, peak_flop_per_s: peak, mfu: implied.mfu, gpu_count: 1, price_per_gpu_hour: 0.0 };
+                let input = TrainingRunInput {
+                    total_flops: flops,
+                    peak_flop_per_s: peak,
+                    mfu: implied.mfu,
+                    gpu_count: 1,
+                    price_per_gpu_hour: 0.0,
+                };
                 if let Ok(run) = training_run(&input)
                     && normal(&[flops, peak, hours, implied.mfu, run.gpu_hours])
                 {
@@ -299,8 +344,24 @@ proptest! {
     #[test]
     fn data_parallel_step_is_bounded_by_its_parts(
         (realistic, (params, bytes, tokens, peak, mfu, gpu_count, link)) in either(
-            (magnitude(6.0, 12.0), prop::sample::select(vec![2.0, 4.0]), magnitude(3.0, 7.0), magnitude(12.0, 16.0), share(), gpus(), magnitude(9.0, 12.0)),
-            (any_value(), any_value(), any_value(), any_value(), any_value(), any_count(), any_value()),
+            (
+                magnitude(6.0, 12.0),
+                prop::sample::select(vec![2.0, 4.0]),
+                magnitude(3.0, 7.0),
+                magnitude(12.0, 16.0),
+                share(),
+                gpus(),
+                magnitude(9.0, 12.0),
+            ),
+            (
+                any_value(),
+                any_value(),
+                any_value(),
+                any_value(),
+                any_value(),
+                any_count(),
+                any_value(),
+            ),
         ),
         sequential in any::<bool>(),
     ) {
@@ -312,28 +373,63 @@ proptest! {
         match data_parallel(&input) {
             Ok(dp) => {
                 let n = f64::from(gpu_count);
-                prop_assert!(dp.scaling_efficiency > 0.0 && dp.scaling_efficiency <= 1.0, "{}", dp.scaling_efficiency);
+                prop_assert!(
+                    dp.scaling_efficiency > 0.0 && dp.scaling_efficiency <= 1.0,
+                    "{}",
+                    dp.scaling_efficiency,
+                );
                 prop_assert!(dp.speedup <= n && dp.speedup > 0.0);
                 prop_assert!(dp.step_s >= dp.compute_s_per_step && dp.step_s >= dp.allreduce_s);
                 match overlap {
-                    CommOverlap::Overlapped => prop_assert_eq!(dp.step_s, dp.compute_s_per_step.max(dp.allreduce_s)),
-                    CommOverlap::Sequential => prop_assert_eq!(dp.step_s, dp.compute_s_per_step + dp.allreduce_s),
+                    CommOverlap::Overlapped => prop_assert_eq!(
+                        dp.step_s,
+                        dp.compute_s_per_step.max(dp.allreduce_s),
+                    ),
+                    CommOverlap::Sequential => prop_assert_eq!(
+                        dp.step_s,
+                        dp.compute_s_per_step + dp.allreduce_s,
+                    ),
                 }
                 if gpu_count == 1 {
                     prop_assert_eq!(dp.allreduce_s, 0.0);
                     prop_assert_eq!(dp.scaling_efficiency, 1.0);
                 }
                 if normal(&[params, tokens, peak, mfu, dp.compute_s_per_step]) {
-                    assert_close("compute = 6·N·tokens ÷ (peak × MFU)", dp.compute_s_per_step * (peak * mfu), 6.0 * params * tokens);
+                    assert_close(
+                        "compute = 6·N·tokens ÷ (peak × MFU)",
+                        dp.compute_s_per_step * (peak * mfu),
+                        6.0 * params * tokens,
+                    );
                 }
-                if gpu_count > 1 && normal(&[params, bytes, link, dp.gradient_bytes, dp.allreduce_s]) {
-                    assert_close("all-reduce = 2(n−1)/n × N × bytes ÷ link", dp.allreduce_s * link, 2.0 * (n - 1.0) / n * dp.gradient_bytes);
+                if gpu_count > 1 && normal(&[
+                    params,
+                    bytes,
+                    link,
+                    dp.gradient_bytes,
+                    dp.allreduce_s,
+                ]) {
+                    assert_close(
+                        "all-reduce = 2(n−1)/n × N × bytes ÷ link",
+                        dp.allreduce_s * link,
+                        2.0 * (n - 1.0) / n * dp.gradient_bytes,
+                    );
                 }
                 assert_steps(&dp.steps());
             }
             Err(error) => {
                 prop_assert!(!realistic, "{error}");
-                assert_refusal(&error, &["params", "gradient_bytes_per_param", "tokens_per_gpu_per_step", "peak_flop_per_s", "mfu", "gpu_count", "link_bytes_per_s"]);
+                assert_refusal(
+                    &error,
+                    &[
+                        "params",
+                        "gradient_bytes_per_param",
+                        "tokens_per_gpu_per_step",
+                        "peak_flop_per_s",
+                        "mfu",
+                        "gpu_count",
+                        "link_bytes_per_s",
+                    ],
+                );
             }
         }
     }
@@ -345,14 +441,26 @@ proptest! {
             (any_value(), any_value(), any_value(), any_count()),
         ),
     ) {
-        let input = MemoryCheckInput { params, bytes_per_param: bytes, gpu_memory_bytes: memory, gpu_count };
+        let input = MemoryCheckInput {
+            params,
+            bytes_per_param: bytes,
+            gpu_memory_bytes: memory,
+            gpu_count,
+        };
         match memory_check(&input) {
             Ok(m) => {
-                prop_assert!(!m.fits_replicated || m.fits_sharded, "fits on one GPU but not on all");
+                prop_assert!(
+                    !m.fits_replicated || m.fits_sharded,
+                    "fits on one GPU but not on all",
+                );
                 prop_assert!(m.min_gpus_sharded >= 1.0 && m.min_gpus_sharded.fract() == 0.0);
                 if normal(&[params, bytes, memory, m.required_bytes, m.sharded_bytes_per_gpu]) {
                     assert_close("required = N × bytes", m.required_bytes, params * bytes);
-                    assert_close("sharded × GPUs = required", m.sharded_bytes_per_gpu * f64::from(gpu_count), m.required_bytes);
+                    assert_close(
+                        "sharded × GPUs = required",
+                        m.sharded_bytes_per_gpu * f64::from(gpu_count),
+                        m.required_bytes,
+                    );
                     // The fewest GPUs hold the state, and one fewer would not.
                     prop_assert!(m.min_gpus_sharded * memory >= m.required_bytes * (1.0 - REL));
                     prop_assert!((m.min_gpus_sharded - 1.0) * memory < m.required_bytes * (1.0 + REL));
@@ -361,7 +469,10 @@ proptest! {
             }
             Err(error) => {
                 prop_assert!(!realistic, "{error}");
-                assert_refusal(&error, &["params", "bytes_per_param", "gpu_memory_bytes", "gpu_count"]);
+                assert_refusal(
+                    &error,
+                    &["params", "bytes_per_param", "gpu_memory_bytes", "gpu_count"],
+                );
             }
         }
     }
@@ -376,7 +487,11 @@ proptest! {
         ),
     ) {
         match kv_cache_bytes_per_token(layers, heads, dim, bytes) {
-            Ok(v) => assert_close("KV = 2·L·H·D·b", v, 2.0 * f64::from(layers) * f64::from(heads) * f64::from(dim) * bytes),
+            Ok(v) => assert_close(
+                "KV = 2·L·H·D·b",
+                v,
+                2.0 * f64::from(layers) * f64::from(heads) * f64::from(dim) * bytes,
+            ),
             Err(error) => {
                 prop_assert!(!realistic, "{error}");
                 assert_refusal(&error, &["layers", "kv_heads", "head_dim", "bytes_per_value"]);
@@ -406,12 +521,29 @@ proptest! {
             Ok(s) => {
                 let (b, n) = (f64::from(batch), f64::from(gpu_count));
                 prop_assert_eq!(s.step_s, s.compute_s_per_step.max(s.memory_s_per_step));
-                prop_assert_eq!(s.bound == Bound::Compute, s.compute_s_per_step >= s.memory_s_per_step);
+                prop_assert_eq!(
+                    s.bound == Bound::Compute,
+                    s.compute_s_per_step >= s.memory_s_per_step,
+                );
                 prop_assert!(s.tokens_per_s_per_gpu > 0.0 && finite(&[s.output_cost_per_million_tokens, s.input_cost_per_million_tokens]));
                 prop_assert_eq!(s.fits_in_memory, s.memory_needed_bytes <= memory * n);
-                if normal(&[s.step_s, s.tokens_per_s, s.tokens_per_s_per_gpu, s.output_cost_per_million_tokens, s.input_cost_per_million_tokens, price, params, peak, mfu]) {
+                if normal(&[
+                    s.step_s,
+                    s.tokens_per_s,
+                    s.tokens_per_s_per_gpu,
+                    s.output_cost_per_million_tokens,
+                    s.input_cost_per_million_tokens,
+                    price,
+                    params,
+                    peak,
+                    mfu,
+                ]) {
                     assert_close("tokens/s × step = batch", s.tokens_per_s * s.step_s, b);
-                    assert_close("per GPU × GPUs = tokens/s", s.tokens_per_s_per_gpu * n, s.tokens_per_s);
+                    assert_close(
+                        "per GPU × GPUs = tokens/s",
+                        s.tokens_per_s_per_gpu * n,
+                        s.tokens_per_s,
+                    );
                     assert_close(
                         "output cost × tokens/s/GPU × 3600 ÷ 10⁶ = price per GPU-hour",
                         s.output_cost_per_million_tokens * s.tokens_per_s_per_gpu * 3600.0 / 1e6,
@@ -437,14 +569,21 @@ proptest! {
 
     #[test]
     fn token_cost_is_price_times_tokens(
-        (realistic, (price, tokens)) in either((0.0f64..100.0, 0.0f64..1e12), (any_value(), any_value())),
+        (realistic, (price, tokens)) in either(
+            (0.0f64..100.0, 0.0f64..1e12),
+            (any_value(), any_value()),
+        ),
         unit in prop::sample::select(PriceUnit::ALL.to_vec()),
     ) {
         match cost_for_tokens(price, unit, tokens) {
             Ok(t) => {
                 prop_assert!(t.cost.is_finite() && t.cost >= 0.0);
                 if normal(&[price, tokens, t.cost]) {
-                    assert_close("cost × tokens per unit = price × tokens", t.cost * f64::from(unit.tokens()), price * tokens);
+                    assert_close(
+                        "cost × tokens per unit = price × tokens",
+                        t.cost * f64::from(unit.tokens()),
+                        price * tokens,
+                    );
                 }
                 assert_steps(&t.steps(MoneyFormat::en(Currency::Eur)));
             }
@@ -458,7 +597,14 @@ proptest! {
     #[test]
     fn gross_margin_is_profit_over_revenue(
         (realistic, (input_price, output_price, input_cost, output_cost, input_tokens, output_tokens)) in either(
-            (0.01f64..100.0, 0.01f64..100.0, 0.0f64..100.0, 0.0f64..100.0, 1.0f64..1e6, 1.0f64..1e6),
+            (
+                0.01f64..100.0,
+                0.01f64..100.0,
+                0.0f64..100.0,
+                0.0f64..100.0,
+                1.0f64..1e6,
+                1.0f64..1e6,
+            ),
             (any_value(), any_value(), any_value(), any_value(), any_value(), any_value()),
         ),
         unit in prop::sample::select(PriceUnit::ALL.to_vec()),
@@ -473,7 +619,11 @@ proptest! {
                 prop_assert!(g.revenue > 0.0 && g.gross_margin <= 1.0, "{g:?}");
                 prop_assert_eq!(g.gross_profit, g.revenue - g.cost);
                 if normal(&[g.revenue, g.cost, g.gross_profit, g.gross_margin]) {
-                    assert_close("margin × revenue = profit", g.gross_margin * g.revenue, g.gross_profit);
+                    assert_close(
+                        "margin × revenue = profit",
+                        g.gross_margin * g.revenue,
+                        g.gross_profit,
+                    );
                 }
                 assert_steps(&g.steps(MoneyFormat::en(Currency::Usd)));
             }
@@ -491,14 +641,21 @@ proptest! {
 
     #[test]
     fn contribution_margin_is_price_minus_cost(
-        (realistic, (price, marginal_cost)) in either((0.01f64..1e4, 0.0f64..1e4), (any_value(), any_value())),
+        (realistic, (price, marginal_cost)) in either(
+            (0.01f64..1e4, 0.0f64..1e4),
+            (any_value(), any_value()),
+        ),
     ) {
         match contribution_margin(price, marginal_cost) {
             Ok(m) => {
                 prop_assert_eq!(m.margin_per_unit, price - marginal_cost);
                 prop_assert!(m.margin_ratio <= 1.0);
                 if normal(&[price, m.margin_per_unit, m.margin_ratio]) {
-                    assert_close("ratio × price = margin", m.margin_ratio * price, m.margin_per_unit);
+                    assert_close(
+                        "ratio × price = margin",
+                        m.margin_ratio * price,
+                        m.margin_per_unit,
+                    );
                 }
                 assert_steps(&m.steps(MoneyFormat::en(Currency::Usd)));
             }
@@ -523,10 +680,17 @@ proptest! {
                 prop_assert!(b.break_even_units >= 0.0 && b.margin_per_unit > 0.0);
                 prop_assert_eq!(b.break_even_revenue, b.break_even_units * price);
                 if normal(&[fixed, price, marginal_cost, b.margin_per_unit, b.break_even_units]) && fixed > 0.0 {
-                    assert_close("break-even volume × margin = fixed cost", b.break_even_units * b.margin_per_unit, fixed);
+                    assert_close(
+                        "break-even volume × margin = fixed cost",
+                        b.break_even_units * b.margin_per_unit,
+                        fixed,
+                    );
                     // At that volume, profit is zero to within rounding of revenue and costs.
                     let profit = (price - marginal_cost) * b.break_even_units - fixed;
-                    prop_assert!(profit.abs() <= 4.0 * REL * (fixed + b.break_even_revenue), "profit {profit}");
+                    prop_assert!(
+                        profit.abs() <= 4.0 * REL * (fixed + b.break_even_revenue),
+                        "profit {profit}",
+                    );
                 }
                 assert_steps(&b.steps(MoneyFormat { currency: Currency::Cny, lang: Lang::Zh }));
             }
@@ -543,11 +707,25 @@ proptest! {
     #[test]
     fn price_cut_follows_constant_elasticity(
         (realistic, (price_before, price_after, volume, marginal_cost, fixed, elasticity)) in either(
-            (magnitude(-2.0, 3.0), magnitude(-2.0, 3.0), magnitude(0.0, 9.0), 0.0f64..1e3, 0.0f64..1e9, -5.0f64..5.0),
+            (
+                magnitude(-2.0, 3.0),
+                magnitude(-2.0, 3.0),
+                magnitude(0.0, 9.0),
+                0.0f64..1e3,
+                0.0f64..1e9,
+                -5.0f64..5.0,
+            ),
             (any_value(), any_value(), any_value(), any_value(), any_value(), any_value()),
         ),
     ) {
-        let input = PriceCutInput { price_before, price_after, volume_before: volume, marginal_cost_per_unit: marginal_cost, fixed_cost: fixed, elasticity };
+        let input = PriceCutInput {
+            price_before,
+            price_after,
+            volume_before: volume,
+            marginal_cost_per_unit: marginal_cost,
+            fixed_cost: fixed,
+            elasticity,
+        };
         match price_cut(&input) {
             Ok(c) => {
                 prop_assert!(c.input.elasticity <= 0.0, "ε stored as −|ε|");
@@ -562,21 +740,38 @@ proptest! {
                     prop_assert!(c.after.volume <= volume, "a rise raised demand");
                 }
                 if normal(&[price_before, price_after, volume, c.after.volume, c.after.revenue]) {
-                    assert_close("Q₁ = Q₀ × (P₁ ÷ P₀)^−|ε|", c.after.volume, volume * (price_after / price_before).powf(-elasticity.abs()));
+                    assert_close(
+                        "Q₁ = Q₀ × (P₁ ÷ P₀)^−|ε|",
+                        c.after.volume,
+                        volume * (price_after / price_before).powf(-elasticity.abs()),
+                    );
                     assert_close("revenue = P × Q", c.after.revenue, price_after * c.after.volume);
                 }
                 assert_steps(&c.steps(MoneyFormat::en(Currency::Usd)));
             }
             Err(error) => {
                 prop_assert!(!realistic, "{error}");
-                assert_refusal(&error, &["price_before", "price_after", "volume_before", "marginal_cost_per_unit", "fixed_cost", "elasticity"]);
+                assert_refusal(
+                    &error,
+                    &[
+                        "price_before",
+                        "price_after",
+                        "volume_before",
+                        "marginal_cost_per_unit",
+                        "fixed_cost",
+                        "elasticity",
+                    ],
+                );
             }
         }
     }
 
     #[test]
     fn bertrand_floor_prices_at_marginal_cost(
-        (realistic, (marginal_cost, fixed)) in either((0.0f64..1e3, 0.0f64..1e12), (any_value(), any_value())),
+        (realistic, (marginal_cost, fixed)) in either(
+            (0.0f64..1e3, 0.0f64..1e12),
+            (any_value(), any_value()),
+        ),
     ) {
         match bertrand_floor(marginal_cost, fixed) {
             Ok(f) => {
@@ -606,10 +801,18 @@ proptest! {
                 prop_assert_eq!(m.lerner_index, 1.0 / magnitude);
                 prop_assert!(m.price >= marginal_cost);
                 if normal(&[marginal_cost, m.price, m.markup_factor]) && m.lerner_index > 1e-3 {
-                    assert_close("P × (1 − 1/|ε|) = MC", m.price * (1.0 - 1.0 / magnitude), marginal_cost);
+                    assert_close(
+                        "P × (1 − 1/|ε|) = MC",
+                        m.price * (1.0 - 1.0 / magnitude),
+                        marginal_cost,
+                    );
                     if marginal_cost > 0.0 {
                         // The Lerner index: the margin's share of the price is 1/|ε|.
-                        assert_close("(P − MC) ÷ P = 1/|ε|", (m.price - marginal_cost) / m.price, m.lerner_index);
+                        assert_close(
+                            "(P − MC) ÷ P = 1/|ε|",
+                            (m.price - marginal_cost) / m.price,
+                            m.lerner_index,
+                        );
                     }
                 }
                 assert_steps(&m.steps(MoneyFormat::en(Currency::Usd)));
@@ -636,8 +839,19 @@ proptest! {
         let run = MeasuredRun { total_flops: flops, train_time_s: time, devices };
         match measured(&run) {
             Ok(m) => {
-                if normal(&[flops, time, devices, m.achieved_flop_per_s, m.utilisation, m.efficiency]) {
-                    assert_close("achieved × time × devices = FLOPs", m.achieved_flop_per_s * time * devices, flops);
+                if normal(&[
+                    flops,
+                    time,
+                    devices,
+                    m.achieved_flop_per_s,
+                    m.utilisation,
+                    m.efficiency,
+                ]) {
+                    assert_close(
+                        "achieved × time × devices = FLOPs",
+                        m.achieved_flop_per_s * time * devices,
+                        flops,
+                    );
                     assert_close("η × E = 1", m.utilisation * m.efficiency, 1.0);
                 }
             }
@@ -650,7 +864,10 @@ proptest! {
 
     #[test]
     fn measured_mfu_is_a_fraction_of_the_peak(
-        (realistic, (share_of_peak, peak)) in either((share(), magnitude(9.0, 16.0)), (any_value(), any_value())),
+        (realistic, (share_of_peak, peak)) in either(
+            (share(), magnitude(9.0, 16.0)),
+            (any_value(), any_value()),
+        ),
         achieved_if_wild in any_value(),
     ) {
         let achieved = if realistic { share_of_peak * peak } else { achieved_if_wild };
@@ -661,7 +878,10 @@ proptest! {
             }
             Err(error) => {
                 prop_assert!(!realistic, "{error}");
-                prop_assert!(!(achieved > 0.0 && achieved <= peak && finite(&[achieved, peak]) && achieved / peak > 0.0), "{error}");
+                prop_assert!(
+                    !(achieved > 0.0 && achieved <= peak && finite(&[achieved, peak]) && achieved / peak > 0.0),
+                    "{error}",
+                );
                 assert_refusal(&error, &["achieved_flop_per_s", "peak_flop_per_s", "mfu"]);
             }
         }
@@ -678,16 +898,38 @@ proptest! {
             Ok(p) => {
                 prop_assert!(finite(&[p.wall_clock_s, p.wall_clock_days, p.device_hours, p.cost]));
                 prop_assert_eq!(p.cost, p.device_hours * price);
-                if normal(&[flops, achieved, devices, p.wall_clock_s, p.device_hours, p.wall_clock_days]) {
-                    assert_close("time × speed × devices = FLOPs", p.wall_clock_s * achieved * devices, flops);
-                    assert_close("device-hours = hours × devices", p.device_hours, p.wall_clock_s / 3600.0 * devices);
-                    assert_close("days × 86400 = seconds", p.wall_clock_days * 86_400.0, p.wall_clock_s);
+                if normal(&[
+                    flops,
+                    achieved,
+                    devices,
+                    p.wall_clock_s,
+                    p.device_hours,
+                    p.wall_clock_days,
+                ]) {
+                    assert_close(
+                        "time × speed × devices = FLOPs",
+                        p.wall_clock_s * achieved * devices,
+                        flops,
+                    );
+                    assert_close(
+                        "device-hours = hours × devices",
+                        p.device_hours,
+                        p.wall_clock_s / 3600.0 * devices,
+                    );
+                    assert_close(
+                        "days × 86400 = seconds",
+                        p.wall_clock_days * 86_400.0,
+                        p.wall_clock_s,
+                    );
                 }
                 assert_steps(&p.steps(MoneyFormat::en(Currency::Usd)));
             }
             Err(error) => {
                 prop_assert!(!realistic, "{error}");
-                assert_refusal(&error, &["total_flops", "achieved_flop_per_s", "devices", "price_per_device_hour"]);
+                assert_refusal(
+                    &error,
+                    &["total_flops", "achieved_flop_per_s", "devices", "price_per_device_hour"],
+                );
             }
         }
     }

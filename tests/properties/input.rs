@@ -324,7 +324,10 @@ proptest! {
             "B", "K", "M", "元", "美元", "块", "个", "卡", "GPUs/node",
         ]),
     ) {
-        let text = format!("{}{space}{unit}", render(&Digits { exponent: 0, ..d }, Style::Plain, 0));
+        let text = format!(
+            "{}{space}{unit}",
+            render(&Digits { exponent: 0, ..d }, Style::Plain, 0),
+        );
         let result = parse_number(&text);
         prop_assert!(
             matches!(&result, Err(InputError::UnitText { unit: named, .. }) if named == unit),
@@ -345,12 +348,20 @@ proptest! {
     ) {
         let number = if hundredths == 0 { format!("{whole}") } else { format!("{whole}.{hundredths:02}") };
         let text = format!("{number}{space}{sign}");
-        prop_assert!(matches!(parse_number(&text), Err(InputError::PercentNotAllowed(_))), "'{}'", text);
+        prop_assert!(
+            matches!(parse_number(&text), Err(InputError::PercentNotAllowed(_))),
+            "'{}'",
+            text,
+        );
         let value: f64 = format!("{number}e-2").parse().unwrap_or(f64::NAN);
         if value <= 1.0 {
             prop_assert_eq!(parse_fraction(&text), Ok(value), "'{}'", text);
         } else {
-            prop_assert!(matches!(parse_fraction(&text), Err(InputError::NotAFraction { .. })), "'{}'", text);
+            prop_assert!(
+                matches!(parse_fraction(&text), Err(InputError::NotAFraction { .. })),
+                "'{}'",
+                text,
+            );
         }
         // Without the sign, a number above 1 is refused with a hint, never read as 4,000%.
         if number.parse::<f64>().is_ok_and(|v| v > 1.0) {
@@ -368,7 +379,10 @@ proptest! {
         if (1..=MAX_COUNT).contains(&n) {
             prop_assert_eq!(result, Ok(n), "'{}'", text);
         } else {
-            prop_assert!(matches!(result, Err(InputError::NotACount { .. })), "'{text}': {result:?}");
+            prop_assert!(
+                matches!(result, Err(InputError::NotACount { .. })),
+                "'{text}': {result:?}",
+            );
         }
         let half = format!("{n}.5");
         prop_assert!(parse_count(&half).is_err(), "'{}' is not a whole number", half);
@@ -389,7 +403,10 @@ proptest! {
         match parse_layer_sizes(&text) {
             Ok(sizes) => {
                 prop_assert!(sizes.len() >= 2, "'{text}' gave {sizes:?}");
-                prop_assert!(sizes.iter().all(|&s| (1..=u64::from(MAX_COUNT)).contains(&s)), "{sizes:?}");
+                prop_assert!(
+                    sizes.iter().all(|&s| (1..=u64::from(MAX_COUNT)).contains(&s)),
+                    "{sizes:?}",
+                );
                 // The widths a reader can type always give FLOPs or a clear error.
                 if let Err(e) = mlp_flops(&sizes) {
                     assert_messages(&e.message_en(), &e.message_zh());
@@ -468,7 +485,11 @@ proptest! {
     }
 
     #[test]
-    fn digit_helpers_round_trip(digits in "[0-9]{1,40}", fraction in "[0-9]{0,6}", exponent in any::<i32>()) {
+    fn digit_helpers_round_trip(
+        digits in "[0-9]{1,40}",
+        fraction in "[0-9]{0,6}",
+        exponent in any::<i32>(),
+    ) {
         let text = if fraction.is_empty() { digits.clone() } else { format!("{digits}.{fraction}") };
         prop_assert_eq!(group_thousands(&text).replace(',', ""), text);
         let back: String = superscript(exponent)
