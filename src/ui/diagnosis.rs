@@ -117,8 +117,8 @@ impl Diagnosis {
                  请换个浏览器试试，并报告此问题。{CPU}"
             ),
             Self::DeviceLost(reason) => format!(
-                "GPU 设备丢失：{reason}。通常是显卡驱动重置或浏览器的 GPU 进程崩溃；重新载入本页即可\
-                 再试 GPU。{CPU}"
+                "GPU 设备丢失：{reason}。通常是显卡驱动重置或浏览器的 GPU 进程崩溃。被打断的训练可以\
+                 从最后完成的一轮接着练（换新的 GPU 设备或改用 CPU）；重新载入本页即可再试 GPU。{CPU}"
             ),
         }
     }
@@ -165,7 +165,9 @@ impl Diagnosis {
             ),
             Self::DeviceLost(reason) => format!(
                 "The GPU device was lost: {reason}. This usually means the graphics driver reset \
-                 or the browser's GPU process crashed; reload the page to try the GPU again. {CPU}"
+                 or the browser's GPU process crashed. A run it interrupted can go on from its \
+                 last finished epoch, on a new GPU device or on the CPU; reload the page to try \
+                 the GPU again. {CPU}"
             ),
         }
     }
