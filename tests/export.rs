@@ -97,7 +97,8 @@ fn malformed_files_are_refused_with_a_message_naming_the_problem() {
         ("format,price-war-lab\nkind,calculator\nversion,1\n\ninput,value\ntraining-params,1\ntraining-params,2\n".into(), "appears twice"),
         ("format,price-war-lab\nkind,calculator\nversion,1\n\ninput,value\n<script>,1\n".into(), "'<script>'"),
         ("format,price-war-lab\nkind,calculator\nversion,1\n\ninput,value\nserving-gpus,\"".into(), "not closed"),
-        ("hello, world\n".into(), "expected 2 fields"),
+        ("hello, world\n".into(), "'format' is missing"),
+        ("hello, big, world\n".into(), "expected 2 fields"),
         ("a".repeat(2 << 20), "at most 1 MiB"),
     ];
     for (text, expected) in cases {
