@@ -1,0 +1,569 @@
+//! Results a reader keeps: the calculators' state and the last run, exported as JSON or CSV,
+//! imported back from a file, and remembered across reloads in `localStorage`. The formats
+//! and their checks are [`crate::export`]; this is the thin layer that moves text.
+//!
+//! Every calculator input registers here ([`KeptInputs::register`]): the cost model's from
+//! its URL registry, the article formulas' through [`kept_number`]. At load, an input takes the
+//! saved value unless the URL carries its group's parameters (a link wins over the saved
+//! state); a saved state that does not read back is ignored. An embedded page neither restores
+//! nor saves: it shows what its link says.
+//!
+//! Ids: `#keep`, buttons `#keep-export-calculator-json`, `#keep-export-calculator-csv`,
+//! `#keep-export-run-json`, `#keep-export-run-csv`, the file input `#keep-import`, the message
+//! `#keep-message` (`data-state` = idle | ok | error), the kept run `#kept-run`
+//! (`data-requested-device`, `data-adapter`, `data-epochs`) with one `<tr data-epoch
+//! data-train-loss data-test-accuracy data-samples-per-s data-train-time-s>` per epoch in
+//! `#kept-run-table`, and `#kept-use-in-cost-model`.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::prelude::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+use crate::cost::input::parse_number;
+use crate::export::{self, CalculatorState, ExportError, Kept, MAX_FILE_BYTES, RunRecord};
+use crate::ui::cost_model::measured::{MeasuredRunCtx, RunForCostModel};
+use crate::ui::field::NumberInput;
+use crate::ui::i18n::{T, lang, tr};
+use crate::ui::url_state::{Check, Param};
+
+/// `localStorage` key of the calculators' state (a calculator export, JSON).
+const CALCULATOR_KEY: &str = "price-war-lab.calculator";
+/// `localStorage` key of the last run (a run export, JSON).
+const RUN_KEY: &str = "price-war-lab.run";
+
+/// One registered input.
+#[derive(Clone)]
+struct Input {
+    key: String,
+    text: RwSignal<String>,
+    default: String,
+    check: Check,
+    /// Whether the page's URL carries it (the cost model's inputs do).
+    in_url: bool,
+}
+
+/// Every calculator input on the page, and the saved state they were restored from.
+#[derive(Clone, Copy)]
+pub struct KeptInputs {
+    inputs: StoredValue<Vec<Input>>,
+    /// The saved state read at load; `None` when there is none, it is damaged, or the page
+    /// is embedded.
+    saved: StoredValue<Option<CalculatorState>>,
+}
+
+impl KeptInputs {
+    /// Registers a group of inputs that the URL carries (the cost model's), restoring each
+    /// from the saved state unless the URL has any of them.
+    pub fn register(&self, params: &[Param]) {
+        let keys: Vec<&str> = params.iter().map(|p| p.key).collect();
+        let linked = url_has_any(&keys);
+        for p in params {
+            self.add(
+                Input {
+                    key: p.key.to_owned(),
+                    text: p.text,
+                    default: p.default.clone(),
+                    check: p.check,
+                    in_url: true,
+                },
+                !linked,
+            );
+        }
+    }
+
+    fn add(&self, input: Input, restore: bool) {
+        if restore {
+            let saved = self.saved.with_value(|s| {
+                s.as_ref().and_then(|s| {
+                    s.inputs
+                        .iter()
+                        .find(|(k, _)| *k == input.key)
+                        .map(|(_, v)| v.clone())
+                })
+            });
+            match saved {
+                Some(value) if input.check.accepts(&value) => input.text.set(value),
+                Some(_) => log::warn!("saved value of {} is not valid; ignored", input.key),
+                None => {}
+            }
+        }
+        self.inputs.update_value(|all| all.push(input));
+    }
+
+    /// The state of every input, in registration order (tracked).
+    pub fn state(&self) -> CalculatorState {
+        CalculatorState {
+            inputs: self
+                .inputs
+                .with_value(|all| all.iter().map(|i| (i.key.clone(), i.text.get())).collect()),
+        }
+    }
+
+    /// `(key, text)` of the inputs the URL carries (tracked), for a link to the current state.
+    pub fn url_pairs(&self) -> Vec<(String, String)> {
+        self.inputs.with_value(|all| {
+            all.iter()
+                .filter(|i| i.in_url)
+                .map(|i| (i.key.clone(), i.text.get()))
+                .collect()
+        })
+    }
+
+    /// Applies an imported state: every input it names, the others back to their defaults.
+    /// Refuses the whole file when it names an input this page lacks or a value a field refuses.
+    /// Returns how many inputs the file left out.
+    fn apply(&self, state: &CalculatorState) -> Result<usize, ExportError> {
+        let all = self.inputs.get_value();
+        let missing = state
+            .check(all.iter().map(|i| i.key.as_str()), |key, value| {
+                all.iter()
+                    .find(|i| i.key == key)
+                    .map(|i| i.check.accepts(value))
+            })?
+            .len();
+        for input in &all {
+            let value = state
+                .inputs
+                .iter()
+                .find(|(k, _)| *k == input.key)
+                .map_or_else(|| input.default.clone(), |(_, v)| v.clone());
+            input.text.set(value);
+        }
+        Ok(missing)
+    }
+}
+
+/// The last finished run (or the one imported or restored), provided once by the page.
+#[derive(Clone, Copy)]
+pub struct LastRunCtx(pub RwSignal<Option<RunRecord>>);
+
+/// Provides [`KeptInputs`] and [`LastRunCtx`], restored from `localStorage` unless `embedded`,
+/// and starts saving both on every change. Call once, before any input registers.
+pub fn provide_keep(embedded: bool) {
+    let saved = if embedded {
+        None
+    } else {
+        load(CALCULATOR_KEY).and_then(|kept| match kept {
+            Kept::Calculator(state) => Some(state),
+            Kept::Run(_) => None,
+        })
+    };
+    let inputs = KeptInputs {
+        inputs: StoredValue::new(Vec::new()),
+        saved: StoredValue::new(saved),
+    };
+    let last_run = if embedded {
+        None
+    } else {
+        load(RUN_KEY).and_then(|kept| match kept {
+            Kept::Run(run) => Some(run),
+            Kept::Calculator(_) => None,
+        })
+    };
+    let last_run = RwSignal::new(last_run);
+    provide_context(inputs);
+    provide_context(LastRunCtx(last_run));
+    if embedded {
+        return;
+    }
+    // Effects first run after the page is built, when every input has registered.
+    Effect::new(move |_| save(CALCULATOR_KEY, &inputs.state().to_json()));
+    Effect::new(move |_| {
+        if let Some(run) = last_run.get() {
+            save(RUN_KEY, &run.to_json());
+        }
+    });
+}
+
+/// A number field of the article's formulas, prefilled with `default` and kept with the rest.
+pub fn kept_number(key: &str, default: &str) -> NumberInput {
+    let input = NumberInput::new(default);
+    if let Some(kept) = use_context::<KeptInputs>() {
+        kept.add(
+            Input {
+                key: key.to_owned(),
+                text: input.text,
+                default: default.to_owned(),
+                check: Check::Number(parse_number),
+                in_url: false,
+            },
+            true,
+        );
+    }
+    input
+}
+
+/// What the panel's message line says.
+#[derive(Clone, PartialEq)]
+enum Message {
+    Idle,
+    Ok(String),
+    Error(String),
+}
+
+/// The "Keep your results" section: export, import, and the kept run.
+#[component]
+pub fn KeepPanel() -> impl IntoView {
+    let inputs = use_context::<KeptInputs>();
+    let last_run = use_context::<LastRunCtx>().map(|c| c.0);
+    let (message, set_message) = signal(Message::Idle);
+
+    let export_calculator = move |csv: bool| {
+        move |_| {
+            let Some(inputs) = inputs else { return };
+            let state = inputs.state();
+            let (text, name) = if csv {
+                (state.to_csv(), "price-war-lab-calculator.csv")
+            } else {
+                (state.to_json(), "price-war-lab-calculator.json")
+            };
+            offer_download(name, csv, &text, set_message);
+        }
+    };
+    let export_run = move |csv: bool| {
+        move |_| {
+            let Some(run) = last_run.and_then(|r| r.get_untracked()) else {
+                return;
+            };
+            let (text, name) = if csv {
+                (run.to_csv(), "price-war-lab-run.csv")
+            } else {
+                (run.to_json(), "price-war-lab-run.json")
+            };
+            offer_download(name, csv, &text, set_message);
+        }
+    };
+    let no_run = move || last_run.is_none_or(|r| r.with(Option::is_none));
+
+    let import = move |ev: web_sys::Event| {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        // The same file chosen again must fire `change` again.
+        input.set_value("");
+        spawn_local(async move {
+            let name = file.name();
+            let result = read_file(&file).await.and_then(|text| {
+                let kept = export::read(&text).map_err(|e| describe(&e))?;
+                apply(kept, inputs, last_run).map_err(|e| describe(&e))
+            });
+            match result {
+                Ok(what) => set_message.set(Message::Ok(format!("{name}: {what}"))),
+                Err(why) => {
+                    log::warn!("import of {name} refused: {why}");
+                    set_message.set(Message::Error(format!("{name}: {why}")));
+                }
+            }
+        });
+    };
+
+    let measured = use_context::<MeasuredRunCtx>();
+    let use_in_cost_model = move |_| {
+        let run = last_run.and_then(|r| r.get_untracked());
+        let for_cost_model = run.and_then(|r| RunForCostModel::from_report(&r.report));
+        if let (Some(slot), Some(run)) = (measured, for_cost_model) {
+            slot.0.set(Some(run));
+            scroll_to("measured-run");
+        }
+    };
+
+    view! {
+        <section id="keep" aria-labelledby="keep-title">
+            <h2 id="keep-title">
+                <T zh="保存结果" en="Keep your results" />
+            </h2>
+            <p class="lead">
+                <T
+                    zh="计算器的全部输入和最近一次训练可以导出为 JSON 或 CSV 文件，之后再导入。本页也会在这台设备上记住它们，下次打开时恢复；链接中的参数优先。文件只在你的浏览器里生成和读取，不会上传。"
+                    en="Every calculator input and the last training run can be exported as JSON or CSV and imported again later. This page also remembers them on this device and restores them next time; parameters in a link come first. Files are made and read in your browser only; nothing is uploaded."
+                />
+            </p>
+            <div class="buttons">
+                <button type="button" id="keep-export-calculator-json" on:click=export_calculator(false)>
+                    <T zh="导出计算器（JSON）" en="Export the calculators (JSON)" />
+                </button>
+                <button type="button" id="keep-export-calculator-csv" on:click=export_calculator(true)>
+                    <T zh="导出计算器（CSV）" en="Export the calculators (CSV)" />
+                </button>
+                <button type="button" id="keep-export-run-json" disabled=no_run on:click=export_run(false)>
+                    <T zh="导出训练记录（JSON）" en="Export the run (JSON)" />
+                </button>
+                <button type="button" id="keep-export-run-csv" disabled=no_run on:click=export_run(true)>
+                    <T zh="导出训练记录（CSV）" en="Export the run (CSV)" />
+                </button>
+            </div>
+            <div class="field">
+                <label for="keep-import">
+                    <T zh="导入文件（JSON 或 CSV）" en="Import a file (JSON or CSV)" />
+                </label>
+                <input
+                    id="keep-import"
+                    type="file"
+                    accept=".json,.csv,application/json,text/csv"
+                    on:change=import
+                />
+            </div>
+            <p
+                id="keep-message"
+                role="status"
+                class=move || match message.get() {
+                    Message::Error(_) => "field-error",
+                    _ => "note",
+                }
+                data-state=move || match message.get() {
+                    Message::Idle => "idle",
+                    Message::Ok(_) => "ok",
+                    Message::Error(_) => "error",
+                }
+            >
+                {move || match message.get() {
+                    Message::Idle => String::new(),
+                    Message::Ok(text) | Message::Error(text) => text,
+                }}
+            </p>
+            {move || last_run.and_then(|r| r.get()).map(|run| view! { <KeptRun run=run /> })}
+            <button
+                type="button"
+                id="kept-use-in-cost-model"
+                disabled=no_run
+                on:click=use_in_cost_model
+            >
+                <T zh="把这次训练用于成本模型" en="Use this run in the cost model" />
+            </button>
+        </section>
+    }
+}
+
+/// The kept run: what ran where, and each epoch's figures.
+#[component]
+fn KeptRun(run: RunRecord) -> impl IntoView {
+    let r = run.report.clone();
+    let accuracy = r
+        .final_test_accuracy()
+        .map_or_else(|| "—".to_owned(), |a| format!("{:.2}%", a * 100.0));
+    let total_s: f64 = r.epochs.iter().map(|e| e.train_time_s).sum();
+    let summary =
+        move || {
+            let n = r.epochs.len();
+            let total = r.config.epochs;
+            lang().pick(
+            format!(
+                "{n}/{total} 轮，测试准确率 {accuracy}，训练用时 {total_s:.2} 秒，{}",
+                if r.stopped { "中途停止" } else { "已完成" }
+            ),
+            format!(
+                "{n} of {total} epochs, test accuracy {accuracy}, training time {total_s:.2} s, {}",
+                if r.stopped { "stopped" } else { "finished" }
+            ),
+        )
+        };
+    let rows = run
+        .report
+        .epochs
+        .iter()
+        .map(|e| {
+            view! {
+                <tr
+                    data-epoch=e.epoch.to_string()
+                    data-train-loss=e.train_loss.to_string()
+                    data-test-accuracy=e.test_accuracy.to_string()
+                    data-samples-per-s=e.samples_per_s.to_string()
+                    data-train-time-s=e.train_time_s.to_string()
+                >
+                    <td>{e.epoch}</td>
+                    <td>{format!("{:.4}", e.train_loss)}</td>
+                    <td>{format!("{:.2}%", e.test_accuracy * 100.0)}</td>
+                    <td>{format!("{:.2}", e.train_time_s)}</td>
+                    <td>{format!("{:.0}", e.samples_per_s)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div
+            id="kept-run"
+            data-requested-device=run.requested_device.clone()
+            data-adapter=run.report.device.clone()
+            data-epochs=run.report.epochs.len().to_string()
+        >
+            <h3><T zh="最近一次训练" en="The last run" /></h3>
+            <p>{summary}</p>
+            <p class="muted">
+                {tr("设备：", "Device: ")} {run.requested_device.clone()} " · "
+                {tr("适配器：", "Adapter: ")} {run.report.device.clone()} " · "
+                {tr("批大小 ", "batch ")} {run.report.config.batch_size} " · "
+                {tr("种子 ", "seed ")} {run.report.config.seed}
+            </p>
+            <div class="table-scroll">
+                <table id="kept-run-table">
+                    <thead>
+                        <tr>
+                            <th scope="col"><T zh="轮次" en="Epoch" /></th>
+                            <th scope="col"><T zh="损失" en="Loss" /></th>
+                            <th scope="col"><T zh="测试准确率" en="Test acc." /></th>
+                            <th scope="col"><T zh="用时 (s)" en="Time (s)" /></th>
+                            <th scope="col"><T zh="样本/秒" en="Samples/s" /></th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        </div>
+    }
+}
+
+/// Puts an imported file's content in place; returns what was done, in words.
+fn apply(
+    kept: Kept,
+    inputs: Option<KeptInputs>,
+    last_run: Option<RwSignal<Option<RunRecord>>>,
+) -> Result<String, ExportError> {
+    match kept {
+        Kept::Run(run) => {
+            let n = run.report.epochs.len();
+            if let Some(slot) = last_run {
+                slot.set(Some(run));
+            }
+            Ok(lang().pick(
+                format!("已导入一次训练记录（{n} 轮）。"),
+                format!("imported a run ({n} epochs)."),
+            ))
+        }
+        Kept::Calculator(state) => {
+            let Some(inputs) = inputs else {
+                return Ok(String::new());
+            };
+            let missing = inputs.apply(&state)?;
+            let n = state.inputs.len();
+            Ok(match missing {
+                0 => lang().pick(
+                    format!("已导入 {n} 个输入项。"),
+                    format!("imported {n} inputs."),
+                ),
+                m => lang().pick(
+                    format!("已导入 {n} 个输入项；文件中缺少的 {m} 项使用默认值。"),
+                    format!("imported {n} inputs; the {m} the file lacks use their defaults."),
+                ),
+            })
+        }
+    }
+}
+
+/// An import error in the page's language.
+fn describe(error: &ExportError) -> String {
+    lang().pick(error.message_zh(), error.to_string())
+}
+
+/// Reads a chosen file as text, refusing one larger than an export can be before reading it.
+async fn read_file(file: &web_sys::File) -> Result<String, String> {
+    let size = file.size();
+    if size > MAX_FILE_BYTES as f64 {
+        return Err(describe(&ExportError::TooLarge(size as usize)));
+    }
+    let text = JsFuture::from(file.text()).await.map_err(|e| {
+        log::warn!("could not read the chosen file: {e:?}");
+        lang()
+            .pick("无法读取这个文件。", "The file could not be read.")
+            .to_owned()
+    })?;
+    text.as_string().ok_or_else(|| {
+        lang()
+            .pick("这个文件不是文本。", "The file is not text.")
+            .to_owned()
+    })
+}
+
+/// Saves `text` as a download named `name`, made in the page from a Blob: no request is sent.
+fn offer_download(name: &str, csv: bool, text: &str, set_message: WriteSignal<Message>) {
+    let mime = if csv {
+        "text/csv;charset=utf-8"
+    } else {
+        "application/json"
+    };
+    match download(name, mime, text) {
+        Ok(()) => set_message.set(Message::Ok(
+            lang().pick(format!("已生成 {name}。"), format!("{name} is ready.")),
+        )),
+        Err(e) => {
+            log::warn!("download of {name} failed: {e:?}");
+            set_message.set(Message::Error(
+                lang()
+                    .pick(
+                        "浏览器无法生成下载文件。",
+                        "The browser could not make the download.",
+                    )
+                    .to_owned(),
+            ));
+        }
+    }
+}
+
+fn download(name: &str, mime: &str, text: &str) -> Result<(), JsValue> {
+    let window = web_sys::window().ok_or("no window")?;
+    let document = window.document().ok_or("no document")?;
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    let link: web_sys::HtmlAnchorElement = document.create_element("a")?.dyn_into()?;
+    link.set_href(&url);
+    link.set_download(name);
+    link.click();
+    // The download has started from the URL; free it a moment later.
+    let revoke = Closure::once_into_js(move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    });
+    window.set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 10_000)?;
+    Ok(())
+}
+
+/// Reads a saved export; `None`, with a warning, when there is none or it does not read back.
+fn load(key: &str) -> Option<Kept> {
+    let storage = web_sys::window()?.local_storage().ok()??;
+    let text = storage.get_item(key).ok()??;
+    match export::read(&text) {
+        Ok(kept) => Some(kept),
+        Err(e) => {
+            log::warn!("saved state '{key}' is damaged and is ignored: {e}");
+            None
+        }
+    }
+}
+
+fn save(key: &str, text: &str) {
+    let storage = web_sys::window().and_then(|w| w.local_storage().ok().flatten());
+    if let Some(storage) = storage
+        && storage.set_item(key, text).is_err()
+    {
+        // Full or forbidden storage: the state then lasts for this page only.
+        log::warn!("could not save '{key}' in localStorage");
+    }
+}
+
+/// Whether the page's URL has a parameter named by any of `keys`.
+fn url_has_any(keys: &[&str]) -> bool {
+    let search = web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default();
+    crate::ui::url_state::parse_query(&search)
+        .iter()
+        .any(|(k, _)| keys.contains(&k.as_str()))
+}
+
+fn scroll_to(id: &str) {
+    let target = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id));
+    if let Some(target) = target {
+        target.scroll_into_view();
+    }
+}
