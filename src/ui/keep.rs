@@ -25,7 +25,7 @@ use crate::cost::input::parse_number;
 use crate::export::{self, CalculatorState, ExportError, Kept, MAX_FILE_BYTES, RunRecord};
 use crate::ui::cost_model::measured::{MeasuredRunCtx, RunForCostModel};
 use crate::ui::field::NumberInput;
-use crate::ui::i18n::{T, lang, tr};
+use crate::ui::i18n::{Lang, LangCtx, T, lang, tr};
 use crate::ui::url_state::{Check, Param};
 
 /// `localStorage` key of the calculators' state (a calculator export, JSON).
@@ -209,6 +209,9 @@ pub fn KeepPanel() -> impl IntoView {
     let inputs = use_context::<KeptInputs>();
     let last_run = use_context::<LastRunCtx>().map(|c| c.0);
     let (message, set_message) = signal(Message::Idle);
+    // Read here, in the component: event handlers and tasks run without its context.
+    let current_lang = use_context::<LangCtx>().map(|c| c.0);
+    let lang_now = move || current_lang.map_or(Lang::Zh, |l| l.get_untracked());
 
     let export_calculator = move |csv: bool| {
         move |_| {
@@ -219,7 +222,7 @@ pub fn KeepPanel() -> impl IntoView {
             } else {
                 (state.to_json(), "price-war-lab-calculator.json")
             };
-            offer_download(name, csv, &text, set_message);
+            offer_download(name, csv, &text, set_message, lang_now());
         }
     };
     let export_run = move |csv: bool| {
@@ -232,7 +235,7 @@ pub fn KeepPanel() -> impl IntoView {
             } else {
                 (run.to_json(), "price-war-lab-run.json")
             };
-            offer_download(name, csv, &text, set_message);
+            offer_download(name, csv, &text, set_message, lang_now());
         }
     };
     let no_run = move || last_run.is_none_or(|r| r.with(Option::is_none));
@@ -249,11 +252,12 @@ pub fn KeepPanel() -> impl IntoView {
         };
         // The same file chosen again must fire `change` again.
         input.set_value("");
+        let lang = lang_now();
         spawn_local(async move {
             let name = file.name();
-            let result = read_file(&file).await.and_then(|text| {
-                let kept = export::read(&text).map_err(|e| describe(&e))?;
-                apply(kept, inputs, last_run).map_err(|e| describe(&e))
+            let result = read_file(&file, lang).await.and_then(|text| {
+                let kept = export::read(&text).map_err(|e| describe(&e, lang))?;
+                apply(kept, inputs, last_run, lang).map_err(|e| describe(&e, lang))
             });
             match result {
                 Ok(what) => set_message.set(Message::Ok(format!("{name}: {what}"))),
@@ -425,6 +429,7 @@ fn apply(
     kept: Kept,
     inputs: Option<KeptInputs>,
     last_run: Option<RwSignal<Option<RunRecord>>>,
+    lang: Lang,
 ) -> Result<String, ExportError> {
     match kept {
         Kept::Run(run) => {
@@ -432,7 +437,7 @@ fn apply(
             if let Some(slot) = last_run {
                 slot.set(Some(run));
             }
-            Ok(lang().pick(
+            Ok(lang.pick(
                 format!("已导入一次训练记录（{n} 轮）。"),
                 format!("imported a run ({n} epochs)."),
             ))
@@ -444,11 +449,11 @@ fn apply(
             let missing = inputs.apply(&state)?;
             let n = state.inputs.len();
             Ok(match missing {
-                0 => lang().pick(
+                0 => lang.pick(
                     format!("已导入 {n} 个输入项。"),
                     format!("imported {n} inputs."),
                 ),
-                m => lang().pick(
+                m => lang.pick(
                     format!("已导入 {n} 个输入项；文件中缺少的 {m} 项使用默认值。"),
                     format!("imported {n} inputs; the {m} the file lacks use their defaults."),
                 ),
@@ -458,31 +463,35 @@ fn apply(
 }
 
 /// An import error in the page's language.
-fn describe(error: &ExportError) -> String {
-    lang().pick(error.message_zh(), error.to_string())
+fn describe(error: &ExportError, lang: Lang) -> String {
+    lang.pick(error.message_zh(), error.to_string())
 }
 
 /// Reads a chosen file as text, refusing one larger than an export can be before reading it.
-async fn read_file(file: &web_sys::File) -> Result<String, String> {
+async fn read_file(file: &web_sys::File, lang: Lang) -> Result<String, String> {
     let size = file.size();
     if size > MAX_FILE_BYTES as f64 {
-        return Err(describe(&ExportError::TooLarge(size as usize)));
+        return Err(describe(&ExportError::TooLarge(size as usize), lang));
     }
     let text = JsFuture::from(file.text()).await.map_err(|e| {
         log::warn!("could not read the chosen file: {e:?}");
-        lang()
-            .pick("无法读取这个文件。", "The file could not be read.")
+        lang.pick("无法读取这个文件。", "The file could not be read.")
             .to_owned()
     })?;
     text.as_string().ok_or_else(|| {
-        lang()
-            .pick("这个文件不是文本。", "The file is not text.")
+        lang.pick("这个文件不是文本。", "The file is not text.")
             .to_owned()
     })
 }
 
 /// Saves `text` as a download named `name`, made in the page from a Blob: no request is sent.
-fn offer_download(name: &str, csv: bool, text: &str, set_message: WriteSignal<Message>) {
+fn offer_download(
+    name: &str,
+    csv: bool,
+    text: &str,
+    set_message: WriteSignal<Message>,
+    lang: Lang,
+) {
     let mime = if csv {
         "text/csv;charset=utf-8"
     } else {
@@ -490,17 +499,16 @@ fn offer_download(name: &str, csv: bool, text: &str, set_message: WriteSignal<Me
     };
     match download(name, mime, text) {
         Ok(()) => set_message.set(Message::Ok(
-            lang().pick(format!("已生成 {name}。"), format!("{name} is ready.")),
+            lang.pick(format!("已生成 {name}。"), format!("{name} is ready.")),
         )),
         Err(e) => {
             log::warn!("download of {name} failed: {e:?}");
             set_message.set(Message::Error(
-                lang()
-                    .pick(
-                        "浏览器无法生成下载文件。",
-                        "The browser could not make the download.",
-                    )
-                    .to_owned(),
+                lang.pick(
+                    "浏览器无法生成下载文件。",
+                    "The browser could not make the download.",
+                )
+                .to_owned(),
             ));
         }
     }
