@@ -4,6 +4,8 @@
 // headless through the browser tests' harness; nothing leaves the machine.
 //
 //   trunk build --release && node scripts/screenshots.mjs [out-dir]   (default docs/screenshots)
+//
+// Chinese text needs a CJK font on this machine (Debian: fonts-wqy-microhei), or it shows as boxes.
 
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
