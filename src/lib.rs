@@ -5,6 +5,8 @@
 //! natively; `ui` is a thin Leptos layer over it, compiled only for the browser.
 
 pub mod cost;
+pub mod embed;
+pub mod export;
 pub mod lang;
 pub mod mnist;
 pub mod model;

