@@ -16,7 +16,7 @@ pub use crate::embed::Part;
 use crate::embed::{HEIGHT_MESSAGE, QUERY_KEY, snippet};
 use crate::ui::i18n::{QUERY_KEY as LANG_KEY, T, lang};
 use crate::ui::keep::KeptInputs;
-use crate::ui::url_state::build_query;
+use crate::ui::url_state::{COST_MODEL_PREFIXES, FORMULA_PREFIXES, build_query};
 
 /// What `?embed=` asked for, provided once by the page.
 #[derive(Debug, Clone, Default)]
@@ -140,10 +140,19 @@ pub fn EmbedPanel() -> impl IntoView {
             (QUERY_KEY.to_owned(), part.code().to_owned()),
             (LANG_KEY.to_owned(), lang.code().to_owned()),
         ];
-        if part.uses_cost_model()
-            && let Some(inputs) = inputs
-        {
-            pairs.extend(inputs.url_pairs());
+        // The part's own inputs: the cost model's for its cards, the formulas' for theirs.
+        let prefixes = match part {
+            Part::Formulas => FORMULA_PREFIXES,
+            p if p.uses_cost_model() => COST_MODEL_PREFIXES,
+            _ => &[],
+        };
+        if let Some(inputs) = inputs {
+            pairs.extend(
+                inputs
+                    .url_pairs()
+                    .into_iter()
+                    .filter(|(k, _)| prefixes.iter().any(|p| k.starts_with(p))),
+            );
         }
         let (zh, en) = part.names();
         let title = format!(

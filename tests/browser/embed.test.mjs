@@ -79,7 +79,13 @@ describe('embed mode', () => {
     await page.waitForSelector('#embed-copy-status[data-state="copied"]');
     assert.equal(await page.evaluate(() => navigator.clipboard.readText()), snippet);
 
-    // A host page on another origin (about:blank here) pastes the snippet as it is.
+    // A host page pastes the snippet as it is. It stands for a blog with no policy of its own, so
+    // it opens in a browser that ignores the test server's Content-Security-Policy (which forbids
+    // the snippet's inline listener, as a host's own strict policy would: README says so).
+    const host = await openSession(server.url, { bypassCSP: true });
+    try {
+    const page = host.page;
+    await page.goto(base, { waitUntil: 'load' });
     await page.setContent(`<!doctype html><html><body><h1>A blog post</h1>${snippet}<p>After.</p></body></html>`);
     const frameElement = page.locator('iframe');
     const frame = await (await frameElement.elementHandle()).contentFrame();
@@ -113,6 +119,10 @@ describe('embed mode', () => {
     await frame.waitForSelector('#training-gpus[aria-invalid="true"]');
     const second = await waitUntilFitted('after a change');
     assert.notEqual(second.outer, first.outer, 'the height changed and the iframe followed');
-    session.assertClean('host page');
+    host.assertClean('host page');
+    } finally {
+      await host.close();
+    }
+    session.assertClean('snippet');
   });
 });

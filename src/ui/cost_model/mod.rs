@@ -131,7 +131,7 @@ pub fn CostModel() -> impl IntoView {
                         reproduces the page."
                 />
             </p>
-            <UrlNotice notices=notices />
+            <UrlNotice group="costmodel" notices=notices />
             {page.then(|| view! { <MeasuredPanel inputs=training results=training_out /> })}
             {whole.then(|| view! {
             <div class="presets" role="group" aria-label=tr("预设", "Presets")>

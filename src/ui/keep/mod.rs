@@ -2,8 +2,8 @@
 //! imported back from a file, and remembered across reloads in `localStorage`. The formats
 //! and their checks are [`crate::export`]; this is the thin layer that moves text.
 //!
-//! Every calculator input registers here ([`KeptInputs::register`]): the cost model's from
-//! its URL registry, the article formulas' through [`kept_number`]. At load, an input takes the
+//! Every calculator input registers here ([`KeptInputs::register`]) from its group's URL
+//! registry (the cost model's, the article formulas'). At load, an input takes the
 //! saved value unless the URL carries its group's parameters (a link wins over the saved
 //! state); a saved state that does not read back is ignored. An embedded page neither restores
 //! nor saves: it shows what its link says.
@@ -21,9 +21,7 @@ pub use panel::KeepPanel;
 
 use leptos::prelude::*;
 
-use crate::cost::input::parse_number;
 use crate::export::{self, CalculatorState, ExportError, Kept, RunRecord};
-use crate::ui::field::NumberInput;
 use crate::ui::url_state::{Check, Param};
 
 /// `localStorage` key of the calculators' state (a calculator export, JSON).
@@ -38,8 +36,6 @@ struct Input {
     text: RwSignal<String>,
     default: String,
     check: Check,
-    /// Whether the page's URL carries it (the cost model's inputs do).
-    in_url: bool,
 }
 
 /// Every calculator input on the page, and the saved state they were restored from.
@@ -52,7 +48,7 @@ pub struct KeptInputs {
 }
 
 impl KeptInputs {
-    /// Registers a group of inputs that the URL carries (the cost model's), restoring each
+    /// Registers a group of inputs that the URL carries (the cost model's, the formulas'), restoring each
     /// from the saved state unless the URL has any of them.
     pub fn register(&self, params: &[Param]) {
         let keys: Vec<&str> = params.iter().map(|p| p.key).collect();
@@ -64,7 +60,6 @@ impl KeptInputs {
                     text: p.text,
                     default: p.default.clone(),
                     check: p.check,
-                    in_url: true,
                 },
                 !linked,
             );
@@ -101,12 +96,8 @@ impl KeptInputs {
 
     /// `(key, text)` of the inputs the URL carries (tracked), for a link to the current state.
     pub fn url_pairs(&self) -> Vec<(String, String)> {
-        self.inputs.with_value(|all| {
-            all.iter()
-                .filter(|i| i.in_url)
-                .map(|i| (i.key.clone(), i.text.get()))
-                .collect()
-        })
+        self.inputs
+            .with_value(|all| all.iter().map(|i| (i.key.clone(), i.text.get())).collect())
     }
 
     /// Applies an imported state: every input it names, the others back to their defaults.
@@ -173,24 +164,6 @@ pub fn provide_keep(embedded: bool) {
             save(RUN_KEY, &run.to_json());
         }
     });
-}
-
-/// A number field of the article's formulas, prefilled with `default` and kept with the rest.
-pub fn kept_number(key: &str, default: &str) -> NumberInput {
-    let input = NumberInput::new(default);
-    if let Some(kept) = use_context::<KeptInputs>() {
-        kept.add(
-            Input {
-                key: key.to_owned(),
-                text: input.text,
-                default: default.to_owned(),
-                check: Check::Number(parse_number),
-                in_url: false,
-            },
-            true,
-        );
-    }
-    input
 }
 
 /// Reads a saved export; `None`, with a warning, when there is none or it does not read back.
