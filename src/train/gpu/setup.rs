@@ -77,7 +77,19 @@ pub(super) struct Pipelines {
     pub(super) eval_head: wgpu::ComputePipeline,
 }
 
-pub(super) async fn request_device() -> Result<(wgpu::Device, wgpu::Queue, String), GpuError> {
+/// A device and what it was granted.
+pub(super) struct GpuDevice {
+    pub(super) device: wgpu::Device,
+    pub(super) queue: wgpu::Queue,
+    pub(super) adapter_name: String,
+    /// The device measures GPU time with timestamp queries ([`wgpu::Features::TIMESTAMP_QUERY`]).
+    pub(super) timestamps: bool,
+}
+
+/// Finds the adapter and creates a device within WebGPU's default limits, asking for a larger
+/// storage binding only when `largest_binding_bytes` (the biggest buffer the run binds) needs
+/// it and the adapter has it, and for timestamp queries only when the adapter offers them.
+pub(super) async fn request_device(largest_binding_bytes: u64) -> Result<GpuDevice, GpuError> {
     #[cfg(target_arch = "wasm32")]
     {
         let has_gpu = web_sys_gpu_present();
@@ -112,16 +124,49 @@ pub(super) async fn request_device() -> Result<(wgpu::Device, wgpu::Queue, Strin
         info.driver
     );
 
+    let required_features = adapter.features() & wgpu::Features::TIMESTAMP_QUERY;
+    let required_limits = required_limits(&adapter.limits(), largest_binding_bytes);
     let (device, queue) = adapter
         .request_device(&wgpu::DeviceDescriptor {
             label: Some("price-war-lab trainer"),
-            required_features: wgpu::Features::empty(),
-            required_limits: wgpu::Limits::default(),
+            required_features,
+            required_limits,
             ..Default::default()
         })
         .await
         .map_err(|error| GpuError::DeviceRefused(error.to_string()))?;
-    Ok((device, queue, adapter_name))
+    let timestamps = device.features().contains(wgpu::Features::TIMESTAMP_QUERY);
+    log::info!(
+        "GPU timestamp queries: {}",
+        if timestamps { "yes" } else { "no" }
+    );
+    Ok(GpuDevice {
+        device,
+        queue,
+        adapter_name,
+        timestamps,
+    })
+}
+
+/// WebGPU's default limits, with the storage binding and buffer sizes raised to
+/// `largest_binding_bytes` only when the defaults are too small for it and the adapter allows
+/// it. When the adapter does not, the defaults stay and the upload reports
+/// [`GpuError::TooLarge`].
+pub(super) fn required_limits(adapter: &wgpu::Limits, largest_binding_bytes: u64) -> wgpu::Limits {
+    let mut limits = wgpu::Limits::default();
+    let fits_adapter = largest_binding_bytes <= adapter.max_storage_buffer_binding_size
+        && largest_binding_bytes <= adapter.max_buffer_size;
+    if largest_binding_bytes > limits.max_storage_buffer_binding_size && fits_adapter {
+        log::info!(
+            "asking the adapter for {largest_binding_bytes}-byte storage bindings (default {})",
+            limits.max_storage_buffer_binding_size
+        );
+        limits.max_storage_buffer_binding_size = largest_binding_bytes;
+    }
+    if largest_binding_bytes > limits.max_buffer_size && fits_adapter {
+        limits.max_buffer_size = largest_binding_bytes;
+    }
+    limits
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -306,6 +351,35 @@ mod tests {
         // 1/255 as f32 is 0x3B808081: mantissa 0x008081, exponent −8.
         assert_eq!(wgsl_hex_float(PIXEL_SCALE), "0x1.010102p-8f");
         assert_eq!(wgsl_hex_float(-1.5), "-0x1.800000p0f");
+    }
+
+    #[test]
+    fn limits_stay_at_webgpu_defaults_when_the_data_fits_them() {
+        let defaults = wgpu::Limits::default();
+        let roomy = wgpu::Limits {
+            max_storage_buffer_binding_size: 4 << 30,
+            max_buffer_size: 4 << 30,
+            ..wgpu::Limits::default()
+        };
+        // Fashion-MNIST's 60,000 training images: 47,040,000 bytes, under the 128 MiB default.
+        assert_eq!(required_limits(&roomy, 60_000 * 784), defaults);
+    }
+
+    #[test]
+    fn limits_grow_only_as_far_as_the_data_needs_and_the_adapter_allows() {
+        let roomy = wgpu::Limits {
+            max_storage_buffer_binding_size: 4 << 30,
+            max_buffer_size: 4 << 30,
+            ..wgpu::Limits::default()
+        };
+        let needed = 300 << 20;
+        let granted = required_limits(&roomy, needed);
+        assert_eq!(granted.max_storage_buffer_binding_size, needed);
+        assert_eq!(granted.max_buffer_size, needed);
+
+        // An adapter at the defaults is not asked for more than it has.
+        let plain = wgpu::Limits::default();
+        assert_eq!(required_limits(&plain, needed), wgpu::Limits::default());
     }
 
     #[cfg(not(target_arch = "wasm32"))]
