@@ -6,6 +6,7 @@
 pub mod calculator;
 pub mod compare;
 pub mod cost_model;
+pub mod data_files;
 pub mod diagnosis;
 pub mod field;
 pub mod i18n;
