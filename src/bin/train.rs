@@ -27,12 +27,14 @@ mod native {
     use price_war_lab::mnist::Mnist;
     use price_war_lab::model::TRAIN_FLOPS_PER_SAMPLE;
     use price_war_lab::train::cpu::CpuTrainer;
-    use price_war_lab::train::gpu::GpuTrainer;
+    use price_war_lab::train::gpu::{GpuTrainer, HeadVariant};
     use price_war_lab::train::{EpochReport, RunReport, TrainConfig, TrainEvent};
 
     const USAGE: &str = "usage: train [--data DIR] [--epochs N] [--batch N] [--seed N] \
-                         [--device gpu|cpu] [--json]\n\
-                         DIR holds the four MNIST IDX files (plain or .gz); default public/data.";
+                         [--device gpu|cpu] [--head single|parallel] [--json]\n\
+                         DIR holds the four MNIST IDX files (plain or .gz); default public/data.\n\
+                         --head picks how the GPU computes the loss and small gradients (one \
+                         workgroup or many); default: what suits the adapter.";
 
     #[derive(Debug, Clone, Copy, PartialEq)]
     enum Device {
@@ -44,6 +46,7 @@ mod native {
         data: PathBuf,
         config: TrainConfig,
         device: Device,
+        head: Option<HeadVariant>,
         json: bool,
     }
 
@@ -52,6 +55,7 @@ mod native {
             data: PathBuf::from("public/data"),
             config: TrainConfig::default(),
             device: Device::Gpu,
+            head: None,
             json: false,
         };
         let mut args = args.into_iter();
@@ -69,6 +73,15 @@ mod native {
                         "cpu" => Device::Cpu,
                         other => return Err(format!("--device is gpu or cpu, not '{other}'")),
                     }
+                }
+                "--head" => {
+                    options.head = Some(match value("--head")?.as_str() {
+                        "single" => HeadVariant::SingleWorkgroup,
+                        "parallel" => HeadVariant::Parallel,
+                        other => {
+                            return Err(format!("--head is single or parallel, not '{other}'"));
+                        }
+                    })
                 }
                 "--json" => options.json = true,
                 "-h" | "--help" => return Err(USAGE.to_string()),
@@ -112,9 +125,16 @@ mod native {
                 let mut trainer =
                     pollster::block_on(GpuTrainer::new(&data.train, &data.test, options.config))
                         .map_err(|e| e.to_string())?;
+                if let Some(head) = options.head {
+                    trainer.set_head_variant(head);
+                }
                 gpu_timer = Some(trainer.has_gpu_timer());
                 if !json {
-                    println!("device: {}", trainer.adapter_name());
+                    println!(
+                        "device: {}, head {:?}",
+                        trainer.adapter_name(),
+                        trainer.head_variant()
+                    );
                     if !trainer.has_gpu_timer() {
                         println!("GPU time: {NO_GPU_TIMER}");
                     }

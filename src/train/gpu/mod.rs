@@ -106,7 +106,24 @@ const TIMESTAMPS_BYTES: u64 = 2 * size_of::<u64>() as u64;
 /// Offsets into the activations buffer, in `f32`s.
 pub(super) const LOGITS_OFFSET: usize = MAX_BATCH * HIDDEN;
 pub(super) const GRAD_HIDDEN_OFFSET: usize = LOGITS_OFFSET + MAX_BATCH * CLASSES;
-pub(super) const ACTIVATIONS_LEN: usize = GRAD_HIDDEN_OFFSET + MAX_BATCH * HIDDEN;
+pub(super) const GRAD_LOGITS_OFFSET: usize = GRAD_HIDDEN_OFFSET + MAX_BATCH * HIDDEN;
+pub(super) const ACTIVATIONS_LEN: usize = GRAD_LOGITS_OFFSET + MAX_BATCH * CLASSES;
+
+/// How a step computes the small end of the network (logits, loss, dz, dW2, db2, dhidden).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeadVariant {
+    /// One dispatch of one workgroup that sees the whole batch (`train_head`): no global
+    /// round trips, but one core does it all.
+    SingleWorkgroup,
+    /// Three dispatches spread over many workgroups (`head_logits`, `head_softmax`,
+    /// `head_grads`), for adapters with cores to spare.
+    Parallel,
+}
+
+impl HeadVariant {
+    /// Every variant, for tests that compare each with the reference.
+    pub const ALL: [HeadVariant; 2] = [HeadVariant::SingleWorkgroup, HeadVariant::Parallel];
+}
 
 /// Everything one batch's step leaves on the GPU, read back for tests.
 #[derive(Debug, Clone, PartialEq)]
@@ -156,6 +173,7 @@ pub struct GpuTrainer {
     chunk_readback: wgpu::Buffer,
     /// `None` where the adapter has no timestamp queries.
     timer: Option<ChunkTimer>,
+    head: HeadVariant,
     config: TrainConfig,
     epoch_order: EpochOrder,
     train_len: usize,
@@ -323,6 +341,7 @@ impl GpuTrainer {
             summary_readback,
             chunk_readback,
             timer,
+            head: HeadVariant::Parallel,
             config,
             epoch_order: EpochOrder::new(config.seed, train.len()),
             train_len: train.len(),
@@ -334,6 +353,17 @@ impl GpuTrainer {
     /// The adapter's name as the driver or browser reports it.
     pub fn adapter_name(&self) -> &str {
         &self.adapter_name
+    }
+
+    /// How steps compute the network's small end.
+    pub fn head_variant(&self) -> HeadVariant {
+        self.head
+    }
+
+    /// Uses `head` for the steps from now on (tests run each variant; the default suits the
+    /// adapter).
+    pub fn set_head_variant(&mut self, head: HeadVariant) {
+        self.head = head;
     }
 
     /// True when the adapter has timestamp queries, so epochs report their GPU time.
@@ -576,8 +606,21 @@ impl GpuTrainer {
         pass.set_bind_group(0, &self.train_bind_group, &[offset]);
         pass.set_pipeline(&self.pipelines.forward_hidden);
         pass.dispatch_workgroups(forward_workgroups(batch), 1, 1);
-        pass.set_pipeline(&self.pipelines.train_head);
-        pass.dispatch_workgroups(1, 1, 1);
+        match self.head {
+            HeadVariant::SingleWorkgroup => {
+                pass.set_pipeline(&self.pipelines.train_head);
+                pass.dispatch_workgroups(1, 1, 1);
+            }
+            HeadVariant::Parallel => {
+                pass.set_pipeline(&self.pipelines.head_logits);
+                pass.dispatch_workgroups((batch * CLASSES).div_ceil(64) as u32, 1, 1);
+                pass.set_pipeline(&self.pipelines.head_softmax);
+                pass.dispatch_workgroups(1, 1, 1);
+                pass.set_pipeline(&self.pipelines.head_grads);
+                let threads = HIDDEN * CLASSES + CLASSES + batch * HIDDEN;
+                pass.dispatch_workgroups(threads.div_ceil(64) as u32, 1, 1);
+            }
+        }
         pass.set_pipeline(&self.pipelines.grad_w1);
         pass.dispatch_workgroups(
             ((WORDS_PER_IMAGE / 2) * (HIDDEN / 4)).div_ceil(64) as u32,

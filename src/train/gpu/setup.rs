@@ -7,7 +7,10 @@ use std::borrow::Cow;
 use wasm_bindgen::JsCast;
 use wgpu::util::DeviceExt;
 
-use super::{GRAD_HIDDEN_OFFSET, GpuError, LOGITS_OFFSET, MAX_BATCH, StepUniform, WORDS_PER_IMAGE};
+use super::{
+    GRAD_HIDDEN_OFFSET, GRAD_LOGITS_OFFSET, GpuError, LOGITS_OFFSET, MAX_BATCH, StepUniform,
+    WORDS_PER_IMAGE,
+};
 use crate::mnist::{Dataset, PIXEL_SCALE};
 use crate::model::{CLASSES, HIDDEN, INPUTS, layout};
 
@@ -32,6 +35,7 @@ pub fn shader_source() -> String {
          const ADAM_V_OFFSET: u32 = {v}u;\n\
          const LOGITS_OFFSET: u32 = {LOGITS_OFFSET}u;\n\
          const GRAD_HIDDEN_OFFSET: u32 = {GRAD_HIDDEN_OFFSET}u;\n\
+         const GRAD_LOGITS_OFFSET: u32 = {GRAD_LOGITS_OFFSET}u;\n\
          const MAX_BATCH_LOGITS: u32 = {max_logits}u;\n\
          const PIXEL_SCALE: f32 = {pixel_scale};\n",
         w1_len = layout::B1,
@@ -49,6 +53,7 @@ pub fn shader_source() -> String {
         include_str!("../kernels/common.wgsl"),
         include_str!("../kernels/forward_hidden.wgsl"),
         include_str!("../kernels/head.wgsl"),
+        include_str!("../kernels/head_parallel.wgsl"),
         include_str!("../kernels/grad_w1.wgsl"),
         include_str!("../kernels/adam.wgsl"),
     ]
@@ -72,6 +77,9 @@ fn wgsl_hex_float(x: f32) -> String {
 pub(super) struct Pipelines {
     pub(super) forward_hidden: wgpu::ComputePipeline,
     pub(super) train_head: wgpu::ComputePipeline,
+    pub(super) head_logits: wgpu::ComputePipeline,
+    pub(super) head_softmax: wgpu::ComputePipeline,
+    pub(super) head_grads: wgpu::ComputePipeline,
     pub(super) grad_w1: wgpu::ComputePipeline,
     pub(super) adam: wgpu::ComputePipeline,
     pub(super) eval_head: wgpu::ComputePipeline,
@@ -290,6 +298,9 @@ pub(super) async fn create_pipelines(
     Ok(Pipelines {
         forward_hidden: pipeline("forward_hidden"),
         train_head: pipeline("train_head"),
+        head_logits: pipeline("head_logits"),
+        head_softmax: pipeline("head_softmax"),
+        head_grads: pipeline("head_grads"),
         grad_w1: pipeline("grad_w1"),
         adam: pipeline("adam"),
         eval_head: pipeline("eval_head"),
