@@ -123,6 +123,18 @@ pub enum HeadVariant {
 impl HeadVariant {
     /// Every variant, for tests that compare each with the reference.
     pub const ALL: [HeadVariant; 2] = [HeadVariant::SingleWorkgroup, HeadVariant::Parallel];
+
+    /// The variant for an adapter. On software adapters (SwiftShader, lavapipe) the parallel
+    /// head measured no faster, or slower, than the single workgroup (docs/BENCHMARKS.md), so
+    /// they keep it; hardware GPUs, which leave all but one core idle during the single
+    /// workgroup, get the parallel head. That choice is reasoned, not yet measured.
+    pub fn for_adapter(software: bool) -> HeadVariant {
+        if software {
+            HeadVariant::SingleWorkgroup
+        } else {
+            HeadVariant::Parallel
+        }
+    }
 }
 
 /// Everything one batch's step leaves on the GPU, read back for tests.
@@ -206,6 +218,7 @@ impl GpuTrainer {
             queue,
             adapter_name,
             timestamps,
+            software,
         } = request_device(largest_binding).await?;
         let lost = LostSignal::watch(&device);
 
@@ -319,9 +332,10 @@ impl GpuTrainer {
         // uploads) finish before the first timed step.
         wait_for_queue(&device, &queue, &lost).await?;
         log::info!(
-            "GPU trainer ready on '{adapter_name}': {} train and {} test images resident",
+            "GPU trainer ready on '{adapter_name}': {} train and {} test images resident, head {:?}",
             train.len(),
-            test.len()
+            test.len(),
+            HeadVariant::for_adapter(software)
         );
 
         Ok(GpuTrainer {
@@ -341,7 +355,7 @@ impl GpuTrainer {
             summary_readback,
             chunk_readback,
             timer,
-            head: HeadVariant::Parallel,
+            head: HeadVariant::for_adapter(software),
             config,
             epoch_order: EpochOrder::new(config.seed, train.len()),
             train_len: train.len(),

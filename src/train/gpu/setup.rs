@@ -92,6 +92,19 @@ pub(super) struct GpuDevice {
     pub(super) adapter_name: String,
     /// The device measures GPU time with timestamp queries ([`wgpu::Features::TIMESTAMP_QUERY`]).
     pub(super) timestamps: bool,
+    /// The adapter runs on the CPU (SwiftShader, lavapipe/llvmpipe, WARP).
+    pub(super) software: bool,
+}
+
+/// True for an adapter that emulates a GPU on the CPU: by its type where the API reports one,
+/// else by the names of the usual software rasterisers (a browser reports SwiftShader as
+/// "google swiftshader" and may not flag it as a fallback adapter).
+pub(super) fn is_software_adapter(device_type: wgpu::DeviceType, name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    device_type == wgpu::DeviceType::Cpu
+        || ["swiftshader", "llvmpipe", "lavapipe", "warp", "software"]
+            .iter()
+            .any(|word| name.contains(word))
 }
 
 /// Finds the adapter and creates a device within WebGPU's default limits, asking for a larger
@@ -148,11 +161,13 @@ pub(super) async fn request_device(largest_binding_bytes: u64) -> Result<GpuDevi
         "GPU timestamp queries: {}",
         if timestamps { "yes" } else { "no" }
     );
+    let software = is_software_adapter(info.device_type, &adapter_name);
     Ok(GpuDevice {
         device,
         queue,
         adapter_name,
         timestamps,
+        software,
     })
 }
 
@@ -362,6 +377,31 @@ mod tests {
         // 1/255 as f32 is 0x3B808081: mantissa 0x008081, exponent −8.
         assert_eq!(wgsl_hex_float(PIXEL_SCALE), "0x1.010102p-8f");
         assert_eq!(wgsl_hex_float(-1.5), "-0x1.800000p0f");
+    }
+
+    #[test]
+    fn software_adapters_are_told_apart_from_gpus() {
+        use wgpu::DeviceType;
+        assert!(is_software_adapter(
+            DeviceType::Other,
+            "google swiftshader (BrowserWebGpu)"
+        ));
+        assert!(is_software_adapter(
+            DeviceType::Cpu,
+            "llvmpipe (LLVM 15.0.6, 256 bits) (Vulkan)"
+        ));
+        assert!(is_software_adapter(
+            DeviceType::Other,
+            "Microsoft Basic Render Driver (WARP)"
+        ));
+        assert!(!is_software_adapter(
+            DeviceType::DiscreteGpu,
+            "NVIDIA GeForce RTX 4090 (Vulkan)"
+        ));
+        assert!(!is_software_adapter(
+            DeviceType::Other,
+            "apple metal-3 (BrowserWebGpu)"
+        ));
     }
 
     #[test]
