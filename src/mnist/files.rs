@@ -13,7 +13,9 @@ pub const FILES_PER_SET: usize = 4;
 /// Training or test data, as a file's name says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Role {
+    /// Images the model learns from (`train-…`).
     Train,
+    /// Held-out images for test accuracy (`t10k-…`, `test-…`).
     Test,
 }
 
@@ -42,29 +44,36 @@ impl Role {
 /// Why four picked files do not make a data set; each message names the file and what to pick.
 #[derive(Debug, Error)]
 pub enum FilesError {
+    /// Not four files.
     #[error(
         "pick the four IDX files of a data set together (training images, training labels, test \
          images, test labels; plain or .gz): {0} file(s) were picked"
     )]
     Count(usize),
+    /// A name that says neither training nor test.
     #[error(
         "cannot tell whether '{0}' holds training or test data: its name should contain 'train', \
          or 't10k' or 'test', as the standard names do (train-images-idx3-ubyte.gz, \
          t10k-labels-idx1-ubyte.gz)"
     )]
     UnknownRole(String),
+    /// Two files with the same role and kind.
     #[error("'{first}' and '{second}' are both the {role} {kind} file: pick one of each")]
     Duplicate {
+        /// The file that took the place first.
         first: String,
+        /// The file that wanted it too.
         second: String,
         role: &'static str,
         kind: IdxKind,
     },
+    /// No file of one role and kind.
     #[error(
         "the {role} {kind} file is missing: pick train-images, train-labels, t10k-images and \
          t10k-labels (each plain or .gz)"
     )]
     Missing { role: &'static str, kind: IdxKind },
+    /// A file that is not a valid IDX file, or a pair that does not match.
     #[error(transparent)]
     Idx(#[from] IdxError),
 }

@@ -31,6 +31,7 @@ pub enum DataSource {
 /// The trainer's data: where it comes from, and the parsed sets once loaded or picked.
 #[derive(Clone, Copy)]
 pub struct ActiveData {
+    /// Bundled or picked.
     pub source: RwSignal<DataSource>,
     /// `None` until the bundled files are fetched, or right after switching back to them.
     pub mnist: RwSignal<Option<Arc<Mnist>>>,
@@ -41,6 +42,7 @@ pub struct ActiveData {
 }
 
 impl ActiveData {
+    /// The bundled data, not loaded yet.
     pub fn new() -> Self {
         Self {
             source: RwSignal::new(DataSource::Bundled),
