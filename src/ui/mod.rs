@@ -6,6 +6,7 @@
 pub mod calculator;
 pub mod compare;
 pub mod cost_model;
+pub mod data_files;
 pub mod diagnosis;
 pub mod embed;
 pub mod field;

@@ -26,6 +26,7 @@ use crate::train::gpu::{GpuError, GpuTrainer};
 use crate::train::{EpochReport, RunReport, TrainConfig, TrainEvent};
 use crate::ui::compare::{CompareDevice, CompareRow, CompareTable};
 use crate::ui::cost_model::measured::{MeasuredRunCtx, RunForCostModel};
+use crate::ui::data_files::{ActiveData, DataFiles};
 use crate::ui::diagnosis::{self, Diagnosis};
 use crate::ui::field::{NumberField, NumberInput};
 use crate::ui::i18n::{T, lang, tr};
@@ -249,8 +250,10 @@ struct Panel {
     stop_requested: RwSignal<bool>,
     /// The last run that finished at least one epoch, for the cost model.
     last_run: RwSignal<Option<RunForCostModel>>,
-    /// The MNIST files, fetched and parsed once.
-    data: StoredValue<Option<Arc<Mnist>>>,
+    /// The data set: the bundled MNIST files (fetched and parsed once) or the reader's own.
+    data: ActiveData,
+    /// Whether the run's adapter measures GPU time: `None` for a CPU run or before a run.
+    gpu_timer: RwSignal<Option<bool>>,
     /// What the WebGPU probe (or the last failed GPU run) found.
     diagnosis: RwSignal<Diagnosis>,
     /// The GPU-versus-CPU comparison's finished runs.
@@ -273,7 +276,8 @@ impl Panel {
             note: RwSignal::new(None),
             stop_requested: RwSignal::new(false),
             last_run: RwSignal::new(None),
-            data: StoredValue::new(None),
+            data: ActiveData::new(),
+            gpu_timer: RwSignal::new(None),
             diagnosis: RwSignal::new(Diagnosis::Probing),
             compare: RwSignal::new(Vec::new()),
             kept_run: use_context::<LastRunCtx>().map(|c| c.0),
@@ -287,6 +291,7 @@ impl Panel {
         self.epochs.set(Vec::new());
         self.progress.set(0.0);
         self.loss.set(None);
+        self.gpu_timer.set(None);
         self.batch_size.set(config.batch_size);
     }
 
@@ -466,6 +471,7 @@ pub fn Trainer() -> impl IntoView {
                         </option>
                     </select>
                 </div>
+                <DataFiles active=panel.data busy=Signal::derive(move || panel.state.get().busy()) />
                 <div class="buttons">
                     <button
                         id="train-start"
@@ -550,6 +556,15 @@ pub fn Trainer() -> impl IntoView {
                     </dd>
                 </div>
                 <div>
+                    <dt><T zh="GPU 时间（最近一轮）" en="GPU time (last epoch)" /></dt>
+                    <dd
+                        id="train-gpu-time"
+                        data-available=move || panel.gpu_timer.get().map(|t| t.to_string())
+                    >
+                        {move || gpu_time_text(panel.gpu_timer.get(), panel.epochs.with(|e| e.last().and_then(|e| e.gpu_time_s)))}
+                    </dd>
+                </div>
+                <div>
                     <dt><T zh="当前损失" en="Running loss" /></dt>
                     <dd id="train-loss">
                         {move || panel.loss.get().map_or_else(|| "—".to_owned(), |l| format!("{l:.4}"))}
@@ -557,6 +572,12 @@ pub fn Trainer() -> impl IntoView {
                 </div>
             </dl>
             <EpochTable panel=panel />
+            <p id="train-figures-note" class="note">
+                <T
+                    zh="用时、样本/秒与毫秒/步只计训练步骤的墙钟时间，不含每轮之后的测试；GFLOP/s 是模型每个样本精确的训练浮点运算量（409,088 次：前向加反向）乘以样本/秒；GPU 时间是同样这些步骤在 GPU 自己时钟上的时长，来自时间戳查询，适配器不支持时则不显示；适配器即实际运行的那一个；第一轮含预热（编译着色器、首次上传），已标出。"
+                    en="Epoch time, samples/s and ms/step count only the wall time of the training steps, not the test pass after each epoch; GFLOP/s is the model's exact training FLOPs per sample (409,088: forward plus backward) times samples/s; GPU time is the same steps on the GPU's own clock, from timestamp queries, where the adapter has them; the adapter is the one that ran them; the first epoch includes warm-up (shader compilation, first uploads) and is marked."
+                />
+            </p>
             <CompareTable rows=panel.compare />
         </section>
     }
@@ -600,6 +621,7 @@ fn EpochTable(panel: Panel) -> impl IntoView {
                         <th scope="col"><T zh="样本/秒" en="Samples/s" /></th>
                         <th scope="col"><T zh="毫秒/步" en="ms/step" /></th>
                         <th scope="col"><T zh="实测 GFLOP/s" en="Achieved GFLOP/s" /></th>
+                        <th scope="col"><T zh="GPU 时间（秒）" en="GPU time (s)" /></th>
                         <th scope="col"><T zh="预热" en="Warm-up" /></th>
                     </tr>
                 </thead>
@@ -630,6 +652,7 @@ fn epoch_row(r: EpochReport, batch_size: usize) -> impl IntoView {
             data-samples-per-s=r.samples_per_s.to_string()
             data-train-time-s=r.train_time_s.to_string()
             data-warmup=warmup.to_string()
+            data-gpu-time-s=r.gpu_time_s.map(|s| s.to_string())
         >
             <td>{r.epoch}</td>
             <td>{format!("{:.4}", r.train_loss)}</td>
@@ -639,8 +662,25 @@ fn epoch_row(r: EpochReport, batch_size: usize) -> impl IntoView {
             <td>{format!("{:.0}", r.samples_per_s)}</td>
             <td>{format!("{:.2}", r.ms_per_step(batch_size))}</td>
             <td>{format!("{:.2}", r.achieved_flops_per_s() / 1e9)}</td>
+            <td>{r.gpu_time_s.map_or_else(|| "—".to_owned(), |s| format!("{s:.2}"))}</td>
             <td>{warmup.then(|| view! { <T zh="含预热" en="included" /> })}</td>
         </tr>
+    }
+}
+
+/// The GPU time figure: the last epoch's, or why there is none.
+fn gpu_time_text(timer: Option<bool>, last_s: Option<f64>) -> String {
+    let lang = lang();
+    match (timer, last_s) {
+        (Some(true), Some(seconds)) => format!("{seconds:.2} s"),
+        (Some(true), None) => "—".to_owned(),
+        (Some(false), _) => lang
+            .pick(
+                "此适配器不提供（无时间戳查询）",
+                "not available on this adapter",
+            )
+            .to_owned(),
+        (None, _) => "—".to_owned(),
     }
 }
 
@@ -679,9 +719,10 @@ fn finish(panel: Panel, report: &RunReport, choice: DeviceChoice) {
     );
 }
 
-/// The MNIST data, fetched and parsed on the first run and kept for the next ones.
+/// The active data: the reader's files, or the bundled MNIST, fetched and parsed on the first
+/// run and kept for the next ones.
 async fn load_data(panel: Panel) -> Result<Arc<Mnist>, String> {
-    if let Some(data) = panel.data.get_value() {
+    if let Some(data) = panel.data.mnist.get_untracked() {
         return Ok(data);
     }
     panel.status(RunState::Loading, Status::LoadingData);
@@ -691,7 +732,7 @@ async fn load_data(panel: Panel) -> Result<Arc<Mnist>, String> {
         data.train.len(),
         data.test.len()
     );
-    panel.data.set_value(Some(Arc::clone(&data)));
+    panel.data.mnist.set(Some(Arc::clone(&data)));
     Ok(data)
 }
 
@@ -735,6 +776,7 @@ async fn train(
             Ok(mut trainer) => {
                 let adapter = trainer.adapter_name().to_owned();
                 log::info!("training on {adapter}");
+                panel.gpu_timer.set(Some(trainer.has_gpu_timer()));
                 panel.adapter.set(Some(adapter));
                 panel.status(RunState::Running, running_message(config.epochs));
                 return trainer
@@ -820,7 +862,7 @@ async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
 }
 
 /// A JavaScript exception as words.
-fn js_message(value: &JsValue) -> String {
+pub(crate) fn js_message(value: &JsValue) -> String {
     value
         .dyn_ref::<js_sys::Error>()
         .map(|e| String::from(e.message()))

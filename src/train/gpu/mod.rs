@@ -4,7 +4,8 @@
 //!
 //! Both datasets are uploaded once as bytes and stay on the GPU; each epoch uploads only its
 //! shuffled order and its per-step settings. Steps are encoded many to a command buffer, and
-//! nothing is read back inside an epoch but a 16-byte running summary per chunk of steps.
+//! nothing is read back inside an epoch but a 16-byte running summary per chunk of steps (and,
+//! where the adapter has timestamp queries, the chunk's start and end on the GPU's clock).
 
 mod readback;
 mod setup;
@@ -14,10 +15,10 @@ use wgpu::util::DeviceExt;
 use super::{EpochOrder, EpochReport, RunReport, StepProgress, TrainConfig, TrainEvent};
 use crate::mnist::Dataset;
 use crate::model::{CLASSES, HIDDEN, INPUTS, init_params, layout};
-use readback::{LostSignal, map_read, read_f32};
+use readback::{LostSignal, map_read, read_f32, wait_for_queue};
 use setup::{
-    Pipelines, bind_group_layout, buffer_entry, create_pipelines, request_device, upload_images,
-    upload_labels,
+    GpuDevice, Pipelines, bind_group_layout, buffer_entry, create_pipelines, request_device,
+    upload_images, upload_labels,
 };
 pub use setup::{SHADER_MODULE_LABEL, shader_source};
 
@@ -97,10 +98,44 @@ pub(super) struct Summary {
     samples: u32,
 }
 
+/// Bytes of a chunk's readback: the [`Summary`], then the chunk's two GPU timestamps (`u64`).
+const CHUNK_READBACK_BYTES: u64 = size_of::<Summary>() as u64 + TIMESTAMPS_BYTES;
+/// Two resolved timestamp queries: the start and the end of a chunk's compute pass.
+const TIMESTAMPS_BYTES: u64 = 2 * size_of::<u64>() as u64;
+
 /// Offsets into the activations buffer, in `f32`s.
 pub(super) const LOGITS_OFFSET: usize = MAX_BATCH * HIDDEN;
 pub(super) const GRAD_HIDDEN_OFFSET: usize = LOGITS_OFFSET + MAX_BATCH * CLASSES;
-pub(super) const ACTIVATIONS_LEN: usize = GRAD_HIDDEN_OFFSET + MAX_BATCH * HIDDEN;
+pub(super) const GRAD_LOGITS_OFFSET: usize = GRAD_HIDDEN_OFFSET + MAX_BATCH * HIDDEN;
+pub(super) const ACTIVATIONS_LEN: usize = GRAD_LOGITS_OFFSET + MAX_BATCH * CLASSES;
+
+/// How a step computes the small end of the network (logits, loss, dz, dW2, db2, dhidden).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeadVariant {
+    /// One dispatch of one workgroup that sees the whole batch (`train_head`): no global
+    /// round trips, but one core does it all.
+    SingleWorkgroup,
+    /// Three dispatches spread over many workgroups (`head_logits`, `head_softmax`,
+    /// `head_grads`), for adapters with cores to spare.
+    Parallel,
+}
+
+impl HeadVariant {
+    /// Every variant, for tests that compare each with the reference.
+    pub const ALL: [HeadVariant; 2] = [HeadVariant::SingleWorkgroup, HeadVariant::Parallel];
+
+    /// The variant for an adapter. On software adapters (SwiftShader, lavapipe) the parallel
+    /// head measured no faster, or slower, than the single workgroup (docs/BENCHMARKS.md), so
+    /// they keep it; hardware GPUs, which leave all but one core idle during the single
+    /// workgroup, get the parallel head. That choice is reasoned, not yet measured.
+    pub fn for_adapter(software: bool) -> HeadVariant {
+        if software {
+            HeadVariant::SingleWorkgroup
+        } else {
+            HeadVariant::Parallel
+        }
+    }
+}
 
 /// Everything one batch's step leaves on the GPU, read back for tests.
 #[derive(Debug, Clone, PartialEq)]
@@ -121,6 +156,15 @@ pub struct StepTrace {
     pub adam_v: Vec<f32>,
 }
 
+/// Times each chunk of training steps on the GPU's own clock: a timestamp at the start and
+/// the end of the chunk's compute pass, resolved once per chunk and read back with its summary.
+struct ChunkTimer {
+    queries: wgpu::QuerySet,
+    resolved: wgpu::Buffer,
+    /// Nanoseconds per timestamp tick.
+    period_ns: f64,
+}
+
 /// Trains the MLP on one wgpu adapter, with both datasets resident on the GPU.
 pub struct GpuTrainer {
     device: wgpu::Device,
@@ -139,6 +183,9 @@ pub struct GpuTrainer {
     summary_readback: wgpu::Buffer,
     /// A second summary copy, so one chunk can run while the previous one is read.
     chunk_readback: wgpu::Buffer,
+    /// `None` where the adapter has no timestamp queries.
+    timer: Option<ChunkTimer>,
+    head: HeadVariant,
     config: TrainConfig,
     epoch_order: EpochOrder,
     train_len: usize,
@@ -165,7 +212,14 @@ impl GpuTrainer {
         params: &[f32],
     ) -> Result<GpuTrainer, GpuError> {
         validate(&config, train, test, params)?;
-        let (device, queue, adapter_name) = request_device().await?;
+        let largest_binding = train.images().len().max(test.images().len()) as u64;
+        let GpuDevice {
+            device,
+            queue,
+            adapter_name,
+            timestamps,
+            software,
+        } = request_device(largest_binding).await?;
         let lost = LostSignal::watch(&device);
 
         let train_images = upload_images(&device, "train_images", train)?;
@@ -203,13 +257,13 @@ impl GpuTrainer {
         });
         let summary_readback = device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("summary_readback"),
-            size: size_of::<Summary>() as u64,
+            size: CHUNK_READBACK_BYTES,
             usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
         let chunk_readback = device.create_buffer(&wgpu::BufferDescriptor {
             label: Some("chunk_readback"),
-            size: size_of::<Summary>() as u64,
+            size: CHUNK_READBACK_BYTES,
             usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
         });
@@ -219,6 +273,21 @@ impl GpuTrainer {
             size: step_capacity as u64 * STEP_STRIDE,
             usage: wgpu::BufferUsages::UNIFORM | wgpu::BufferUsages::COPY_DST,
             mapped_at_creation: false,
+        });
+
+        let timer = timestamps.then(|| ChunkTimer {
+            queries: device.create_query_set(&wgpu::QuerySetDescriptor {
+                label: Some("chunk_timestamps"),
+                ty: wgpu::QueryType::Timestamp,
+                count: 2,
+            }),
+            resolved: device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("chunk_timestamps_resolved"),
+                size: TIMESTAMPS_BYTES,
+                usage: wgpu::BufferUsages::QUERY_RESOLVE | wgpu::BufferUsages::COPY_SRC,
+                mapped_at_creation: false,
+            }),
+            period_ns: f64::from(queue.get_timestamp_period()),
         });
 
         let errors = device.push_error_scope(wgpu::ErrorFilter::Validation);
@@ -256,10 +325,17 @@ impl GpuTrainer {
         if let Some(reason) = lost.reason() {
             return Err(GpuError::DeviceLost(reason));
         }
+        // wgpu 30 has no asynchronous pipeline creation (on the web it calls the synchronous
+        // `createComputePipeline`; `createComputePipelineAsync` is not reachable through it), so
+        // the pipelines are created once, here, and the browser may still be compiling them
+        // after the call returns. Waiting for the queue to drain makes that work (and the
+        // uploads) finish before the first timed step.
+        wait_for_queue(&device, &queue, &lost).await?;
         log::info!(
-            "GPU trainer ready on '{adapter_name}': {} train and {} test images resident",
+            "GPU trainer ready on '{adapter_name}': {} train and {} test images resident, head {:?}",
             train.len(),
-            test.len()
+            test.len(),
+            HeadVariant::for_adapter(software)
         );
 
         Ok(GpuTrainer {
@@ -278,6 +354,8 @@ impl GpuTrainer {
             summary,
             summary_readback,
             chunk_readback,
+            timer,
+            head: HeadVariant::for_adapter(software),
             config,
             epoch_order: EpochOrder::new(config.seed, train.len()),
             train_len: train.len(),
@@ -289,6 +367,22 @@ impl GpuTrainer {
     /// The adapter's name as the driver or browser reports it.
     pub fn adapter_name(&self) -> &str {
         &self.adapter_name
+    }
+
+    /// How steps compute the network's small end.
+    pub fn head_variant(&self) -> HeadVariant {
+        self.head
+    }
+
+    /// Uses `head` for the steps from now on (tests run each variant; the default suits the
+    /// adapter).
+    pub fn set_head_variant(&mut self, head: HeadVariant) {
+        self.head = head;
+    }
+
+    /// True when the adapter has timestamp queries, so epochs report their GPU time.
+    pub fn has_gpu_timer(&self) -> bool {
+        self.timer.is_some()
     }
 
     /// Why the device was lost, once it has been (see [`GpuError::DeviceLost`]).
@@ -329,12 +423,18 @@ impl GpuTrainer {
                 .map(|first| (first, STEPS_PER_CHUNK.min(steps_per_epoch - first)))
                 .collect();
             let mut summary = Summary::default();
+            // Sum of the chunks' GPU times, ns; `None` once a chunk gave no usable time.
+            let mut gpu_time_ns = self.timer.as_ref().map(|_| 0.0);
             self.submit_chunk(chunks[0], self.chunk_buffer(0));
             for (index, &(first, count)) in chunks.iter().enumerate() {
                 if let Some(&next) = chunks.get(index + 1) {
                     self.submit_chunk(next, self.chunk_buffer(index + 1));
                 }
-                summary = self.read_summary(self.chunk_buffer(index)).await?;
+                let chunk = self.read_chunk(self.chunk_buffer(index)).await?;
+                summary = chunk.summary;
+                gpu_time_ns = gpu_time_ns
+                    .zip(self.chunk_gpu_time_ns(&chunk))
+                    .map(|(a, b)| a + b);
                 on_event(TrainEvent::Step(StepProgress {
                     epoch,
                     epochs: self.config.epochs,
@@ -369,7 +469,7 @@ impl GpuTrainer {
                 train_time_s,
                 eval_time_s: eval_started.elapsed().as_secs_f64(),
                 samples_per_s: samples as f64 / train_time_s.max(1e-9),
-                gpu_time_s: None,
+                gpu_time_s: gpu_time_ns.map(|ns| ns * 1e-9),
             };
             log::info!(
                 "epoch {epoch}: loss {:.4}, test accuracy {:.4}, {:.0} samples/s",
@@ -496,9 +596,17 @@ impl GpuTrainer {
     }
 
     fn encode_train_steps(&self, encoder: &mut wgpu::CommandEncoder, first: usize, count: usize) {
+        let timestamp_writes = self
+            .timer
+            .as_ref()
+            .map(|timer| wgpu::ComputePassTimestampWrites {
+                query_set: &timer.queries,
+                beginning_of_pass_write_index: Some(0),
+                end_of_pass_write_index: Some(1),
+            });
         let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
             label: Some("train_steps"),
-            timestamp_writes: None,
+            timestamp_writes,
         });
         for step in first..first + count {
             let (_, batch) = self.batch_of(step);
@@ -512,8 +620,21 @@ impl GpuTrainer {
         pass.set_bind_group(0, &self.train_bind_group, &[offset]);
         pass.set_pipeline(&self.pipelines.forward_hidden);
         pass.dispatch_workgroups(forward_workgroups(batch), 1, 1);
-        pass.set_pipeline(&self.pipelines.train_head);
-        pass.dispatch_workgroups(1, 1, 1);
+        match self.head {
+            HeadVariant::SingleWorkgroup => {
+                pass.set_pipeline(&self.pipelines.train_head);
+                pass.dispatch_workgroups(1, 1, 1);
+            }
+            HeadVariant::Parallel => {
+                pass.set_pipeline(&self.pipelines.head_logits);
+                pass.dispatch_workgroups((batch * CLASSES).div_ceil(64) as u32, 1, 1);
+                pass.set_pipeline(&self.pipelines.head_softmax);
+                pass.dispatch_workgroups(1, 1, 1);
+                pass.set_pipeline(&self.pipelines.head_grads);
+                let threads = HIDDEN * CLASSES + CLASSES + batch * HIDDEN;
+                pass.dispatch_workgroups(threads.div_ceil(64) as u32, 1, 1);
+            }
+        }
         pass.set_pipeline(&self.pipelines.grad_w1);
         pass.dispatch_workgroups(
             ((WORDS_PER_IMAGE / 2) * (HIDDEN / 4)).div_ceil(64) as u32,
@@ -574,6 +695,12 @@ impl GpuTrainer {
             encoder.clear_buffer(&self.summary, 0, None);
         }
         self.encode_train_steps(&mut encoder, first, count);
+        if let Some(timer) = &self.timer {
+            // Queue order keeps this chunk's resolve and copy before the next chunk's writes.
+            encoder.resolve_query_set(&timer.queries, 0..2, &timer.resolved, 0);
+            let at = size_of::<Summary>() as u64;
+            encoder.copy_buffer_to_buffer(&timer.resolved, 0, readback, at, TIMESTAMPS_BYTES);
+        }
         self.submit_with_summary(encoder, readback);
     }
 
@@ -586,8 +713,35 @@ impl GpuTrainer {
 
     /// Waits for the summary copied into `readback` and reads it.
     async fn read_summary(&self, readback: &wgpu::Buffer) -> Result<Summary, GpuError> {
+        Ok(self.read_chunk(readback).await?.summary)
+    }
+
+    /// Waits for a chunk's readback and reads its summary and timestamps (zero when the chunk
+    /// wrote none).
+    async fn read_chunk(&self, readback: &wgpu::Buffer) -> Result<ChunkReadback, GpuError> {
         let bytes = map_read(&self.device, &self.lost, readback).await?;
-        Ok(bytemuck::pod_read_unaligned(&bytes))
+        let summary_bytes = size_of::<Summary>();
+        let ticks: [u64; 2] = bytemuck::pod_read_unaligned(&bytes[summary_bytes..]);
+        Ok(ChunkReadback {
+            summary: bytemuck::pod_read_unaligned(&bytes[..summary_bytes]),
+            start_ticks: ticks[0],
+            end_ticks: ticks[1],
+        })
+    }
+
+    /// A chunk's GPU time in nanoseconds, or `None` when there is no timer or its timestamps
+    /// run backwards (some drivers reset or reorder them; such a time would be a lie).
+    fn chunk_gpu_time_ns(&self, chunk: &ChunkReadback) -> Option<f64> {
+        let timer = self.timer.as_ref()?;
+        if chunk.end_ticks < chunk.start_ticks {
+            log::warn!(
+                "GPU timestamps ran backwards ({} then {}): no GPU time for this epoch",
+                chunk.start_ticks,
+                chunk.end_ticks
+            );
+            return None;
+        }
+        Some((chunk.end_ticks - chunk.start_ticks) as f64 * timer.period_ns)
     }
 
     async fn submit_and_read_summary(
@@ -597,6 +751,14 @@ impl GpuTrainer {
         self.submit_with_summary(encoder, &self.summary_readback);
         self.read_summary(&self.summary_readback).await
     }
+}
+
+/// What one chunk's readback holds.
+struct ChunkReadback {
+    summary: Summary,
+    /// The chunk's compute pass began and ended at these GPU clock ticks.
+    start_ticks: u64,
+    end_ticks: u64,
 }
 
 /// Workgroups of 64 threads for the forward kernel: 32 hidden blocks × ⌈batch / 8⌉.

@@ -7,7 +7,10 @@ use std::borrow::Cow;
 use wasm_bindgen::JsCast;
 use wgpu::util::DeviceExt;
 
-use super::{GRAD_HIDDEN_OFFSET, GpuError, LOGITS_OFFSET, MAX_BATCH, StepUniform, WORDS_PER_IMAGE};
+use super::{
+    GRAD_HIDDEN_OFFSET, GRAD_LOGITS_OFFSET, GpuError, LOGITS_OFFSET, MAX_BATCH, StepUniform,
+    WORDS_PER_IMAGE,
+};
 use crate::mnist::{Dataset, PIXEL_SCALE};
 use crate::model::{CLASSES, HIDDEN, INPUTS, layout};
 
@@ -32,6 +35,7 @@ pub fn shader_source() -> String {
          const ADAM_V_OFFSET: u32 = {v}u;\n\
          const LOGITS_OFFSET: u32 = {LOGITS_OFFSET}u;\n\
          const GRAD_HIDDEN_OFFSET: u32 = {GRAD_HIDDEN_OFFSET}u;\n\
+         const GRAD_LOGITS_OFFSET: u32 = {GRAD_LOGITS_OFFSET}u;\n\
          const MAX_BATCH_LOGITS: u32 = {max_logits}u;\n\
          const PIXEL_SCALE: f32 = {pixel_scale};\n",
         w1_len = layout::B1,
@@ -49,6 +53,7 @@ pub fn shader_source() -> String {
         include_str!("../kernels/common.wgsl"),
         include_str!("../kernels/forward_hidden.wgsl"),
         include_str!("../kernels/head.wgsl"),
+        include_str!("../kernels/head_parallel.wgsl"),
         include_str!("../kernels/grad_w1.wgsl"),
         include_str!("../kernels/adam.wgsl"),
     ]
@@ -72,12 +77,40 @@ fn wgsl_hex_float(x: f32) -> String {
 pub(super) struct Pipelines {
     pub(super) forward_hidden: wgpu::ComputePipeline,
     pub(super) train_head: wgpu::ComputePipeline,
+    pub(super) head_logits: wgpu::ComputePipeline,
+    pub(super) head_softmax: wgpu::ComputePipeline,
+    pub(super) head_grads: wgpu::ComputePipeline,
     pub(super) grad_w1: wgpu::ComputePipeline,
     pub(super) adam: wgpu::ComputePipeline,
     pub(super) eval_head: wgpu::ComputePipeline,
 }
 
-pub(super) async fn request_device() -> Result<(wgpu::Device, wgpu::Queue, String), GpuError> {
+/// A device and what it was granted.
+pub(super) struct GpuDevice {
+    pub(super) device: wgpu::Device,
+    pub(super) queue: wgpu::Queue,
+    pub(super) adapter_name: String,
+    /// The device measures GPU time with timestamp queries ([`wgpu::Features::TIMESTAMP_QUERY`]).
+    pub(super) timestamps: bool,
+    /// The adapter runs on the CPU (SwiftShader, lavapipe/llvmpipe, WARP).
+    pub(super) software: bool,
+}
+
+/// True for an adapter that emulates a GPU on the CPU: by its type where the API reports one,
+/// else by the names of the usual software rasterisers (a browser reports SwiftShader as
+/// "google swiftshader" and may not flag it as a fallback adapter).
+pub(super) fn is_software_adapter(device_type: wgpu::DeviceType, name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    device_type == wgpu::DeviceType::Cpu
+        || ["swiftshader", "llvmpipe", "lavapipe", "warp", "software"]
+            .iter()
+            .any(|word| name.contains(word))
+}
+
+/// Finds the adapter and creates a device within WebGPU's default limits, asking for a larger
+/// storage binding only when `largest_binding_bytes` (the biggest buffer the run binds) needs
+/// it and the adapter has it, and for timestamp queries only when the adapter offers them.
+pub(super) async fn request_device(largest_binding_bytes: u64) -> Result<GpuDevice, GpuError> {
     #[cfg(target_arch = "wasm32")]
     {
         let has_gpu = web_sys_gpu_present();
@@ -112,16 +145,51 @@ pub(super) async fn request_device() -> Result<(wgpu::Device, wgpu::Queue, Strin
         info.driver
     );
 
+    let required_features = adapter.features() & wgpu::Features::TIMESTAMP_QUERY;
+    let required_limits = required_limits(&adapter.limits(), largest_binding_bytes);
     let (device, queue) = adapter
         .request_device(&wgpu::DeviceDescriptor {
             label: Some("price-war-lab trainer"),
-            required_features: wgpu::Features::empty(),
-            required_limits: wgpu::Limits::default(),
+            required_features,
+            required_limits,
             ..Default::default()
         })
         .await
         .map_err(|error| GpuError::DeviceRefused(error.to_string()))?;
-    Ok((device, queue, adapter_name))
+    let timestamps = device.features().contains(wgpu::Features::TIMESTAMP_QUERY);
+    log::info!(
+        "GPU timestamp queries: {}",
+        if timestamps { "yes" } else { "no" }
+    );
+    let software = is_software_adapter(info.device_type, &adapter_name);
+    Ok(GpuDevice {
+        device,
+        queue,
+        adapter_name,
+        timestamps,
+        software,
+    })
+}
+
+/// WebGPU's default limits, with the storage binding and buffer sizes raised to
+/// `largest_binding_bytes` only when the defaults are too small for it and the adapter allows
+/// it. When the adapter does not, the defaults stay and the upload reports
+/// [`GpuError::TooLarge`].
+pub(super) fn required_limits(adapter: &wgpu::Limits, largest_binding_bytes: u64) -> wgpu::Limits {
+    let mut limits = wgpu::Limits::default();
+    let fits_adapter = largest_binding_bytes <= adapter.max_storage_buffer_binding_size
+        && largest_binding_bytes <= adapter.max_buffer_size;
+    if largest_binding_bytes > limits.max_storage_buffer_binding_size && fits_adapter {
+        log::info!(
+            "asking the adapter for {largest_binding_bytes}-byte storage bindings (default {})",
+            limits.max_storage_buffer_binding_size
+        );
+        limits.max_storage_buffer_binding_size = largest_binding_bytes;
+    }
+    if largest_binding_bytes > limits.max_buffer_size && fits_adapter {
+        limits.max_buffer_size = largest_binding_bytes;
+    }
+    limits
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -245,6 +313,9 @@ pub(super) async fn create_pipelines(
     Ok(Pipelines {
         forward_hidden: pipeline("forward_hidden"),
         train_head: pipeline("train_head"),
+        head_logits: pipeline("head_logits"),
+        head_softmax: pipeline("head_softmax"),
+        head_grads: pipeline("head_grads"),
         grad_w1: pipeline("grad_w1"),
         adam: pipeline("adam"),
         eval_head: pipeline("eval_head"),
@@ -306,6 +377,60 @@ mod tests {
         // 1/255 as f32 is 0x3B808081: mantissa 0x008081, exponent −8.
         assert_eq!(wgsl_hex_float(PIXEL_SCALE), "0x1.010102p-8f");
         assert_eq!(wgsl_hex_float(-1.5), "-0x1.800000p0f");
+    }
+
+    #[test]
+    fn software_adapters_are_told_apart_from_gpus() {
+        use wgpu::DeviceType;
+        assert!(is_software_adapter(
+            DeviceType::Other,
+            "google swiftshader (BrowserWebGpu)"
+        ));
+        assert!(is_software_adapter(
+            DeviceType::Cpu,
+            "llvmpipe (LLVM 15.0.6, 256 bits) (Vulkan)"
+        ));
+        assert!(is_software_adapter(
+            DeviceType::Other,
+            "Microsoft Basic Render Driver (WARP)"
+        ));
+        assert!(!is_software_adapter(
+            DeviceType::DiscreteGpu,
+            "NVIDIA GeForce RTX 4090 (Vulkan)"
+        ));
+        assert!(!is_software_adapter(
+            DeviceType::Other,
+            "apple metal-3 (BrowserWebGpu)"
+        ));
+    }
+
+    #[test]
+    fn limits_stay_at_webgpu_defaults_when_the_data_fits_them() {
+        let defaults = wgpu::Limits::default();
+        let roomy = wgpu::Limits {
+            max_storage_buffer_binding_size: 4 << 30,
+            max_buffer_size: 4 << 30,
+            ..wgpu::Limits::default()
+        };
+        // Fashion-MNIST's 60,000 training images: 47,040,000 bytes, under the 128 MiB default.
+        assert_eq!(required_limits(&roomy, 60_000 * 784), defaults);
+    }
+
+    #[test]
+    fn limits_grow_only_as_far_as_the_data_needs_and_the_adapter_allows() {
+        let roomy = wgpu::Limits {
+            max_storage_buffer_binding_size: 4 << 30,
+            max_buffer_size: 4 << 30,
+            ..wgpu::Limits::default()
+        };
+        let needed = 300 << 20;
+        let granted = required_limits(&roomy, needed);
+        assert_eq!(granted.max_storage_buffer_binding_size, needed);
+        assert_eq!(granted.max_buffer_size, needed);
+
+        // An adapter at the defaults is not asked for more than it has.
+        let plain = wgpu::Limits::default();
+        assert_eq!(required_limits(&plain, needed), wgpu::Limits::default());
     }
 
     #[cfg(not(target_arch = "wasm32"))]
