@@ -2,6 +2,7 @@
 //! dataset that every trainer reads.
 
 pub mod dataset;
+pub mod drawing;
 pub mod idx;
 
 #[cfg(not(target_arch = "wasm32"))]
