@@ -502,7 +502,11 @@ fn decimals_for(step: f64) -> usize {
 pub fn tick_label(value: f64, step: f64, format: TickFormat) -> String {
     match format {
         TickFormat::Percent => {
-            let step = if step > 0.0 { step * 100.0 } else { value * 100.0 };
+            let step = if step > 0.0 {
+                step * 100.0
+            } else {
+                value * 100.0
+            };
             format!("{}%", plain(value * 100.0, step))
         }
         TickFormat::Number => {
@@ -638,7 +642,10 @@ mod tests {
         assert_eq!(tick_label(0.3, 0.1, TickFormat::Number), "0.3");
         assert_eq!(tick_label(2000.0, 1000.0, TickFormat::Number), "2000");
         assert_eq!(tick_label(20_000.0, 10_000.0, TickFormat::Number), "20k");
-        assert_eq!(tick_label(1_500_000.0, 500_000.0, TickFormat::Number), "1.5M");
+        assert_eq!(
+            tick_label(1_500_000.0, 500_000.0, TickFormat::Number),
+            "1.5M"
+        );
         assert_eq!(tick_label(3e9, 0.0, TickFormat::Number), "3G");
         assert_eq!(tick_label(-2e12, 1e12, TickFormat::Number), "-2T");
         assert_eq!(tick_label(0.01, 0.0, TickFormat::Number), "0.01");
@@ -742,7 +749,11 @@ mod tests {
         let g = layout(&s);
         assert_eq!(g.y_ticks.first().map(|t| t.value), Some(0.0));
         assert!(labels(&g.y2_ticks).iter().all(|l| l.ends_with('%')));
-        assert!(values(&g.y2_ticks).iter().all(|&v| (0.8..=1.0).contains(&v)));
+        assert!(
+            values(&g.y2_ticks)
+                .iter()
+                .all(|&v| (0.8..=1.0).contains(&v))
+        );
         assert!(g.area.right <= 400.0 - MARGIN_RIGHT_AXIS);
         // Each series fills its own axis: both span the plot's height.
         let right = &g.series[1].points;

@@ -54,17 +54,25 @@ fn a_trained_model_reads_test_digits_redrawn_on_the_pad_and_after_a_save() {
     for i in 0..data.test.len() {
         let original = data.test.image(i);
         let redrawn = to_mnist(&on_pad(original), PAD_SIDE, PAD_SIDE).expect("a digit has ink");
-        assert_eq!(&redrawn[..], original, "test digit {i} changed when redrawn");
+        assert_eq!(
+            &redrawn[..],
+            original,
+            "test digit {i} changed when redrawn"
+        );
     }
     for i in 0..CHECKED {
         let p = probabilities(&params, data.test.image(i));
         let sum: f32 = p.iter().sum();
-        assert!((sum - 1.0).abs() < 1e-5, "digit {i}: probabilities sum to {sum}");
+        assert!(
+            (sum - 1.0).abs() < 1e-5,
+            "digit {i}: probabilities sum to {sum}"
+        );
     }
 
     // The test digits it gets wrong: as many as the accuracy says, each really wrong.
     let (shown, total) = mistakes(&params, &data.test, 12);
-    let expected = data.test.len() - (f64::from(test_accuracy) * data.test.len() as f64).round() as usize;
+    let expected =
+        data.test.len() - (f64::from(test_accuracy) * data.test.len() as f64).round() as usize;
     assert_eq!(total, expected);
     assert_eq!(shown.len(), 12.min(total));
     for m in &shown {

@@ -11,7 +11,9 @@ use super::training::{TrainingRunInput, training_run};
 /// The smallest power-of-two range that reaches at least `floor` and 4 × `current`, from 1,
 /// with `current` itself added in order; capped at [`MAX_COUNT`].
 pub fn doubling_counts(current: u32, floor: u32) -> Vec<u32> {
-    let top = u64::from(floor).max(4 * u64::from(current)).min(u64::from(MAX_COUNT));
+    let top = u64::from(floor)
+        .max(4 * u64::from(current))
+        .min(u64::from(MAX_COUNT));
     let mut counts: Vec<u32> = std::iter::successors(Some(1u64), |&c| Some(c * 2))
         .take_while(|&c| c <= top)
         .map(|c| c as u32)
@@ -41,7 +43,11 @@ pub struct GpuPoint {
 
 /// [`training_run`] and [`data_parallel`] at each GPU count in `counts`, the other inputs as
 /// given; counts where either formula refuses the numbers are left out.
-pub fn gpu_sweep(run: &TrainingRunInput, step: &DataParallelInput, counts: &[u32]) -> Vec<GpuPoint> {
+pub fn gpu_sweep(
+    run: &TrainingRunInput,
+    step: &DataParallelInput,
+    counts: &[u32],
+) -> Vec<GpuPoint> {
     counts
         .iter()
         .filter_map(|&gpus| {
@@ -265,7 +271,17 @@ mod tests {
         let input = break_even_example();
         let points = price_sweep(&input, &[f64::NAN, -1.0, 0.0, 8.0]);
         assert_eq!(points.len(), 1);
-        assert!(price_range(&PriceCutInput { price_before: f64::NAN, ..input }, None, 10).is_empty());
+        assert!(
+            price_range(
+                &PriceCutInput {
+                    price_before: f64::NAN,
+                    ..input
+                },
+                None,
+                10
+            )
+            .is_empty()
+        );
     }
 
     #[test]
@@ -288,9 +304,14 @@ mod tests {
         };
         let points = batch_sweep(&input, &doubling_counts(16, 256));
         assert_eq!(points.len(), 9);
-        assert!(points[1].output_cost_per_million_tokens < points[0].output_cost_per_million_tokens);
+        assert!(
+            points[1].output_cost_per_million_tokens < points[0].output_cost_per_million_tokens
+        );
         // 14 GB of weights and 1 GiB of KV cache per sequence: 32 fit in 80 GB, 64 do not.
         let fits: Vec<bool> = points.iter().map(|p| p.fits_in_memory).collect();
-        assert_eq!(fits, [true, true, true, true, true, true, false, false, false]);
+        assert_eq!(
+            fits,
+            [true, true, true, true, true, true, false, false, false]
+        );
     }
 }

@@ -162,7 +162,10 @@ mod tests {
         // The centre of mass, 14.5, lies between two whole-pixel placements of the box.
         assert!((4..=5).contains(&top), "top {top}");
         let (cx, cy) = centre_of_mass(&image).unwrap();
-        assert!((cx - CENTRE).abs() <= 0.5 && (cy - CENTRE).abs() <= 0.5, "({cx}, {cy})");
+        assert!(
+            (cx - CENTRE).abs() <= 0.5 && (cy - CENTRE).abs() <= 0.5,
+            "({cx}, {cy})"
+        );
         assert_eq!(image.iter().filter(|&&v| v == 255).count(), 40);
     }
 
@@ -192,7 +195,10 @@ mod tests {
         let ink = canvas(200, &[(20, 20, 10, 160), (20, 170, 100, 10)]);
         let image = to_mnist(&ink, 200, 200).unwrap();
         let (cx, cy) = centre_of_mass(&image).unwrap();
-        assert!((cx - CENTRE).abs() <= 0.5 && (cy - CENTRE).abs() <= 0.5, "({cx}, {cy})");
+        assert!(
+            (cx - CENTRE).abs() <= 0.5 && (cy - CENTRE).abs() <= 0.5,
+            "({cx}, {cy})"
+        );
         let (left, top, _, _) = ink_box(&image).unwrap();
         assert_ne!((left, top), (4, 4), "box not moved");
     }

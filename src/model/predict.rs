@@ -9,10 +9,7 @@ use crate::mnist::{Dataset, pixel_value};
 /// ten `f32` results sum to 1 within a few ULP and large logits cannot overflow.
 pub fn softmax(logits: &[f32]) -> Vec<f32> {
     let max = logits.iter().copied().fold(f32::NEG_INFINITY, f32::max);
-    let exps: Vec<f64> = logits
-        .iter()
-        .map(|&z| f64::from(z - max).exp())
-        .collect();
+    let exps: Vec<f64> = logits.iter().map(|&z| f64::from(z - max).exp()).collect();
     let sum: f64 = exps.iter().sum();
     exps.iter().map(|&e| (e / sum) as f32).collect()
 }

@@ -48,15 +48,17 @@ pub enum WeightsFileError {
     #[error("weights file version {found} is not supported; this page reads version {VERSION}")]
     UnsupportedVersion { found: u32 },
     /// Weights of a different network.
-    #[error(
-        "the file holds an MLP with layers {found}, but this page's model is 784-128-10"
-    )]
+    #[error("the file holds an MLP with layers {found}, but this page's model is 784-128-10")]
     WrongSizes { found: String },
     /// The length does not match the layer sizes: cut off, or with bytes added.
-    #[error("the file has {found} bytes but weights for 784-128-10 take {expected}: it is cut off or damaged")]
+    #[error(
+        "the file has {found} bytes but weights for 784-128-10 take {expected}: it is cut off or damaged"
+    )]
     WrongLength { expected: usize, found: usize },
     /// The checksum does not match: some bytes changed.
-    #[error("the file's checksum does not match (stored {stored:08x}, computed {computed:08x}): it is damaged")]
+    #[error(
+        "the file's checksum does not match (stored {stored:08x}, computed {computed:08x}): it is damaged"
+    )]
     Checksum { stored: u32, computed: u32 },
     /// A parameter is NaN or infinite.
     #[error("parameter {index} is not a finite number: these weights cannot classify anything")]

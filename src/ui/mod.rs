@@ -4,9 +4,11 @@
 //! ([`calculator::Calculator`]) and the in-browser trainer ([`trainer::Trainer`]).
 
 pub mod calculator;
+pub mod charts;
 pub mod compare;
 pub mod cost_model;
 pub mod diagnosis;
+pub mod digit_pad;
 pub mod field;
 pub mod i18n;
 pub mod trainer;
@@ -16,6 +18,7 @@ use leptos::prelude::*;
 
 use calculator::Calculator;
 use cost_model::CostModel;
+use digit_pad::DigitPad;
 use i18n::{LangSwitch, provide_lang};
 use trainer::Trainer;
 
@@ -25,6 +28,8 @@ pub fn App() -> impl IntoView {
     provide_lang();
     // The trainer writes its finished run here; the cost model reads it.
     provide_context(cost_model::measured::MeasuredRunCtx(RwSignal::new(None)));
+    // The trainer publishes its finished run's weights here; the digit pad uses them.
+    provide_context(digit_pad::TrainedModelCtx::new());
     view! {
         <header class="site-header">
             <LangSwitch />
@@ -48,6 +53,7 @@ pub fn App() -> impl IntoView {
             <Calculator />
             <CostModel />
             <Trainer />
+            <DigitPad />
         </main>
         <footer class="site-footer">
             <p>

@@ -22,9 +22,11 @@ use crate::mnist::{
 use crate::train::cpu::CpuTrainer;
 use crate::train::gpu::{GpuError, GpuTrainer};
 use crate::train::{EpochReport, RunReport, TrainConfig, TrainEvent};
+use crate::ui::charts::TrainingCharts;
 use crate::ui::compare::{CompareDevice, CompareRow, CompareTable};
 use crate::ui::cost_model::measured::{MeasuredRunCtx, RunForCostModel};
 use crate::ui::diagnosis::{self, Diagnosis};
+use crate::ui::digit_pad::TrainedModelCtx;
 use crate::ui::field::{NumberField, NumberInput};
 
 /// Where the panel stands; shown as `data-state` on `#train-status`.
@@ -116,6 +118,10 @@ struct Panel {
     diagnosis: RwSignal<Diagnosis>,
     /// The GPU-versus-CPU comparison's finished runs.
     compare: RwSignal<Vec<CompareRow>>,
+    /// `(epochs done, running loss)` at each progress report of the current run, for the chart.
+    steps: RwSignal<Vec<(f64, f32)>>,
+    /// Where a finished run's weights go, for the digit pad.
+    trained: Option<TrainedModelCtx>,
 }
 
 impl Panel {
@@ -138,6 +144,8 @@ impl Panel {
             data: StoredValue::new(None),
             diagnosis: RwSignal::new(Diagnosis::Probing),
             compare: RwSignal::new(Vec::new()),
+            steps: RwSignal::new(Vec::new()),
+            trained: use_context::<TrainedModelCtx>(),
         }
     }
 
@@ -146,6 +154,7 @@ impl Panel {
         self.stop_requested.set(false);
         self.note.set(None);
         self.epochs.set(Vec::new());
+        self.steps.set(Vec::new());
         self.progress.set(0.0);
         self.loss.set(None);
         self.batch_size.set(config.batch_size);
@@ -414,6 +423,7 @@ pub fn Trainer() -> impl IntoView {
                     </dd>
                 </div>
             </dl>
+            <TrainingCharts epochs=panel.epochs steps=panel.steps />
             <EpochTable panel=panel />
             <CompareTable rows=panel.compare />
         </section>
@@ -577,6 +587,9 @@ async fn train(
         TrainEvent::Step(step) => {
             panel.progress.set(step.fraction());
             panel.loss.set(Some(step.running_loss));
+            let done =
+                (step.epoch - 1) as f64 + step.step as f64 / step.steps_per_epoch.max(1) as f64;
+            panel.steps.update(|s| s.push((done, step.running_loss)));
             if !panel.stop_requested.get_untracked() {
                 panel.message.set(format!(
                     "训练中：第 {0}/{1} 轮 · Training: epoch {0} of {1}",
@@ -606,11 +619,19 @@ async fn train(
                 log::info!("training on {adapter}");
                 panel.adapter.set(Some(adapter));
                 panel.status(RunState::Running, running_message(config.epochs));
-                return trainer
+                let report = trainer
                     .run(&mut on_event, &should_stop)
                     .await
                     .inspect_err(|error| panel.gpu_failed(error))
-                    .map_err(|error| error.to_string());
+                    .map_err(|error| error.to_string())?;
+                if let Some(trained) = panel.trained {
+                    let params = trainer.params().await;
+                    if let Err(error) = &params {
+                        log::warn!("could not read the trained weights back: {error}");
+                    }
+                    trained.publish_run(&report, params.ok(), &data);
+                }
+                return Ok(report);
             }
             Err(error) => {
                 panel.gpu_failed(&error);
@@ -634,7 +655,11 @@ async fn train(
         .set(Some(crate::train::cpu::DEVICE_NAME.to_owned()));
     panel.status(RunState::Running, running_message(config.epochs));
     let mut trainer = CpuTrainer::new(&data.train, &data.test, config);
-    Ok(trainer.run(&mut on_event, &should_stop).await)
+    let report = trainer.run(&mut on_event, &should_stop).await;
+    if let Some(trained) = panel.trained {
+        trained.publish_run(&report, Some(trainer.params().to_vec()), &data);
+    }
+    Ok(report)
 }
 
 /// The status line when a run starts.
@@ -643,7 +668,7 @@ fn running_message(epochs: usize) -> String {
 }
 
 /// Fetches and parses the four MNIST files served under `data/`, relative to the page.
-async fn load_mnist() -> Result<Mnist, String> {
+pub(crate) async fn load_mnist() -> Result<Mnist, String> {
     let url = |name: &str| format!("data/{name}{GZIP_SUFFIX}");
     let train_images = fetch_bytes(&url(TRAIN_IMAGES_FILE)).await?;
     let train_labels = fetch_bytes(&url(TRAIN_LABELS_FILE)).await?;

@@ -14,6 +14,7 @@ use crate::cost::training::{
     TrainingRun, TrainingRunInput, mlp_flops, parse_layer_sizes, training_flops, training_run,
 };
 use crate::cost::units::BYTES_PER_GB;
+use crate::ui::cost_model::charts::GpuCharts;
 use crate::ui::cost_model::hardware::{Hardware, HardwareFields, HardwareInputs, HardwareKeys};
 use crate::ui::cost_model::widgets::{
     Derivation, ErrorLine, Formula, Kind, Out, Outcome, SelectField, TextField, count, currency,
@@ -118,8 +119,10 @@ pub struct TrainingResults {
     layers_error: Memo<Outcome<()>>,
     /// The chosen accelerator's figures at the chosen precision.
     pub hardware: Memo<Outcome<Hardware>>,
-    run: Memo<Outcome<TrainingRun>>,
-    parallel: Memo<Outcome<DataParallel>>,
+    /// GPU-hours, days and cost at the current inputs.
+    pub run: Memo<Outcome<TrainingRun>>,
+    /// The data-parallel step at the current inputs.
+    pub parallel: Memo<Outcome<DataParallel>>,
     memory: Memo<Outcome<MemoryCheck>>,
     /// Cost of the training run, in the page's currency.
     pub cost: Signal<Option<f64>>,
@@ -359,6 +362,7 @@ pub fn TrainingSection(inputs: TrainingInputs, results: TrainingResults) -> impl
                 <Out id="training-scaling-out" label_zh="扩展效率" label_en="Scaling efficiency" value=value(r.parallel, |x| x.scaling_efficiency) kind=Kind::Percent />
                 <ErrorLine id="training-parallel-error" error=error_of(r.parallel) />
             </div>
+            <GpuCharts run=r.run parallel=r.parallel />
             <h4>"显存检查 " <span class="en" lang="en">"Memory check"</span></h4>
             <Formula text="混合精度 Adam ≈ 16 字节/参数（ZeRO §3.1），不含激活 · mixed-precision Adam ≈ 16 bytes per parameter, activations extra" />
             <div class="results" aria-live="polite">
