@@ -511,6 +511,12 @@ pub fn tick_label(value: f64, step: f64, format: TickFormat) -> String {
         }
         TickFormat::Number => {
             let magnitude = value.abs();
+            if magnitude > 0.0 && magnitude < SMALLEST_PLAIN {
+                return scientific(value, step);
+            }
+            if magnitude == 0.0 && step > 0.0 && step < SMALLEST_PLAIN {
+                return "0".to_owned();
+            }
             let si = [(1e12, "T"), (1e9, "G"), (1e6, "M"), (1e4, "k")];
             for (unit, suffix) in si {
                 if magnitude >= unit {
@@ -526,6 +532,19 @@ pub fn tick_label(value: f64, step: f64, format: TickFormat) -> String {
             plain(value, if step > 0.0 { step } else { value })
         }
     }
+}
+
+/// Below this, a tick reads as `2.5e-7` rather than a row of zeros.
+const SMALLEST_PLAIN: f64 = 1e-3;
+
+/// `value` as `m·10ᵉ` written `me±e`, with as many decimals in `m` as `step` needs (at most 2).
+fn scientific(value: f64, step: f64) -> String {
+    let exponent = value.abs().log10().floor();
+    let scale = 10f64.powf(exponent);
+    let step = if step > 0.0 { step / scale } else { 1.0 };
+    let decimals = decimals_for(step).min(2);
+    let mantissa = value / scale;
+    format!("{mantissa:.decimals$}e{exponent}")
 }
 
 /// `value` with as many decimals as multiples of `step` need, at most 6.
@@ -653,6 +672,11 @@ mod tests {
         assert_eq!(tick_label(0.975, 0.005, TickFormat::Percent), "97.5%");
         assert_eq!(tick_label(-0.0, 0.5, TickFormat::Number), "0.0");
         assert_eq!(tick_label(-0.0, 1.0, TickFormat::Number), "0");
+        // The MNIST run's days and dollars are tiny: no row of zeros.
+        assert_eq!(tick_label(1e-8, 0.0, TickFormat::Number), "1e-8");
+        assert_eq!(tick_label(6e-7, 2e-7, TickFormat::Number), "6e-7");
+        assert_eq!(tick_label(2.5e-7, 5e-8, TickFormat::Number), "2.5e-7");
+        assert_eq!(tick_label(0.0, 2e-7, TickFormat::Number), "0");
     }
 
     #[test]

@@ -11,7 +11,8 @@ use leptos::prelude::*;
 
 use crate::chart::{Axis, ChartGeometry, ChartSpec, Series, Side, Style, layout};
 use crate::cost::format::format_number;
-use crate::train::EpochReport;
+use crate::train::progress::chunk_losses;
+use crate::train::{EpochReport, StepProgress};
 use crate::ui::i18n::tr;
 
 /// View-box size of every chart: small enough that its text stays legible on a 360 px screen.
@@ -198,7 +199,9 @@ fn DataTable(
         .map(|l| view! { <th scope="col">{tr(l.zh, l.en)}</th> })
         .collect_view();
     view! {
-        <table class="visually-hidden">
+        // A table grows to its content whatever its width: the wrapper is what stays 1 px wide.
+        <div class="visually-hidden">
+        <table>
             <caption>{title}</caption>
             <thead>
                 <tr>
@@ -222,6 +225,7 @@ fn DataTable(
                 }}
             </tbody>
         </table>
+        </div>
     }
 }
 
@@ -253,13 +257,12 @@ fn table_rows(spec: &ChartSpec) -> Vec<(String, Vec<String>)> {
         .collect()
 }
 
-/// The trainer's charts: loss (running, per chunk of steps, and each epoch's mean) with test
-/// accuracy on a right-hand axis, and throughput per epoch. `steps` holds
-/// `(epochs done as a fraction, running loss)` as the trainer reports them.
+/// The trainer's charts: loss (per chunk of steps, and each epoch's mean) with test accuracy
+/// on a right-hand axis, and throughput per epoch. `steps` holds the run's progress reports.
 #[component]
 pub fn TrainingCharts(
     epochs: RwSignal<Vec<EpochReport>>,
-    steps: RwSignal<Vec<(f64, f32)>>,
+    steps: RwSignal<Vec<StepProgress>>,
 ) -> impl IntoView {
     let progress_spec = Signal::derive(move || ChartSpec {
         width: WIDTH,
@@ -269,8 +272,8 @@ pub fn TrainingCharts(
         y2: Some(Axis::linear().percent()),
         series: vec![
             Series {
-                key: "running-loss",
-                points: steps.with(|s| s.iter().map(|&(x, l)| (x, f64::from(l))).collect()),
+                key: "chunk-loss",
+                points: steps.with(|s| chunk_losses(s)),
                 side: Side::Left,
                 style: Style::Line,
             },
@@ -325,7 +328,7 @@ pub fn TrainingCharts(
                 x_zh="轮次"
                 x_en="Epoch"
                 legend=vec![
-                    Legend { key: "running-loss", zh: "训练中的平均损失", en: "Running loss" },
+                    Legend { key: "chunk-loss", zh: "每段步数的平均损失", en: "Loss per chunk of steps" },
                     Legend { key: "epoch-loss", zh: "每轮平均损失", en: "Epoch mean loss" },
                     Legend { key: "test-accuracy", zh: "测试准确率", en: "Test accuracy" },
                 ]

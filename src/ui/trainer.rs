@@ -21,7 +21,7 @@ use crate::mnist::{
 };
 use crate::train::cpu::CpuTrainer;
 use crate::train::gpu::{GpuError, GpuTrainer};
-use crate::train::{EpochReport, RunReport, TrainConfig, TrainEvent};
+use crate::train::{EpochReport, RunReport, StepProgress, TrainConfig, TrainEvent};
 use crate::ui::charts::TrainingCharts;
 use crate::ui::compare::{CompareDevice, CompareRow, CompareTable};
 use crate::ui::cost_model::measured::{MeasuredRunCtx, RunForCostModel};
@@ -118,8 +118,8 @@ struct Panel {
     diagnosis: RwSignal<Diagnosis>,
     /// The GPU-versus-CPU comparison's finished runs.
     compare: RwSignal<Vec<CompareRow>>,
-    /// `(epochs done, running loss)` at each progress report of the current run, for the chart.
-    steps: RwSignal<Vec<(f64, f32)>>,
+    /// The current run's progress reports, for the loss chart.
+    steps: RwSignal<Vec<StepProgress>>,
     /// Where a finished run's weights go, for the digit pad.
     trained: Option<TrainedModelCtx>,
 }
@@ -587,9 +587,7 @@ async fn train(
         TrainEvent::Step(step) => {
             panel.progress.set(step.fraction());
             panel.loss.set(Some(step.running_loss));
-            let done =
-                (step.epoch - 1) as f64 + step.step as f64 / step.steps_per_epoch.max(1) as f64;
-            panel.steps.update(|s| s.push((done, step.running_loss)));
+            panel.steps.update(|s| s.push(step));
             if !panel.stop_requested.get_untracked() {
                 panel.message.set(format!(
                     "训练中：第 {0}/{1} 轮 · Training: epoch {0} of {1}",

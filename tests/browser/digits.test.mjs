@@ -114,8 +114,8 @@ describe('charts, the digit pad and saved weights', () => {
       assert.equal(await g.getAttribute('data-points'), '1', `${chart} ${series}`);
       assert.equal(await g.locator('circle[data-x="1"]').count(), 1, `${chart} ${series}: a point at epoch 1`);
     }
-    const running = Number(await page.getAttribute('#chart-train-progress g[data-series="running-loss"]', 'data-points'));
-    assert.ok(running >= 2, `running loss has ${running} points`);
+    const chunks = Number(await page.getAttribute('#chart-train-progress g[data-series="chunk-loss"]', 'data-points'));
+    assert.ok(chunks >= 2, `the loss per chunk of steps has ${chunks} points`);
     assert.equal(await page.getAttribute('#chart-train-progress svg', 'role'), 'img');
     assert.notEqual((await page.getAttribute('#chart-train-progress svg', 'aria-label')).trim(), '');
     const svgText = await page.locator('#train-charts').innerHTML();
