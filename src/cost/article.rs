@@ -9,6 +9,8 @@
 
 use thiserror::Error;
 
+use crate::lang::Lang;
+
 /// An input of the article's formulas, named in both languages for error messages.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Quantity {
@@ -68,16 +70,36 @@ pub enum FormulaError {
 }
 
 impl FormulaError {
+    /// The message in `lang`: [`FormulaError::message_zh`] or the English `Display`.
+    pub fn message(&self, lang: Lang) -> String {
+        match lang {
+            Lang::Zh => self.message_zh(),
+            Lang::En => self.to_string(),
+        }
+    }
+
     /// The same message in Chinese.
     pub fn message_zh(&self) -> String {
         match self {
-            Self::ZeroDivisor(q) => format!("{}为 0，而公式要除以它：请输入大于 0 的数", q.zh),
-            Self::Negative { name, value } => {
-                format!("{}为 {value}，不能为负：请输入 0 或更大的数", name.zh)
+            Self::ZeroDivisor(q) => {
+                format!("{}为 0，而公式要除以它：请输入大于 0 的数", subject(q))
             }
-            Self::NotFiniteInput(q) => format!("{}不是有限的数", q.zh),
+            Self::Negative { name, value } => {
+                format!("{}为 {value}，不能为负：请输入 0 或更大的数", subject(name))
+            }
+            Self::NotFiniteInput(q) => format!("{}不是有限的数", subject(q)),
             Self::NotFiniteResult => "结果太大，无法计算：请用小一些的数".to_string(),
         }
+    }
+}
+
+/// A quantity's Chinese name as the subject of a sentence: a space after a Latin symbol
+/// ("训练时间 T 为 0"), none after a Chinese word ("加速倍数为 0").
+fn subject(q: &Quantity) -> String {
+    if q.zh.ends_with(|c: char| c.is_ascii_alphanumeric()) {
+        format!("{} ", q.zh)
+    } else {
+        q.zh.to_owned()
     }
 }
 
@@ -433,5 +455,19 @@ mod tests {
         assert!(en.contains("Resources R") && en.contains("zero"), "{en}");
         let zh = err.message_zh();
         assert!(zh.contains("计算资源 R") && zh.contains("大于 0"), "{zh}");
+        assert_eq!(err.message(Lang::Zh), zh);
+        assert_eq!(err.message(Lang::En), en);
+    }
+
+    /// Chinese puts a space between a Latin symbol and the next Chinese word, never between two
+    /// Chinese words.
+    #[test]
+    fn chinese_messages_space_latin_symbols_only() {
+        let zh = resource_utilisation(1.0, 0.0).unwrap_err().message_zh();
+        assert!(zh.starts_with("计算资源 R 为 0，"), "{zh}");
+        let zh = resource_utilisation_faster(1.0, 1.0, -1.0)
+            .unwrap_err()
+            .message_zh();
+        assert!(zh.starts_with("加速倍数为 -1，"), "{zh}");
     }
 }

@@ -4,6 +4,7 @@ use thiserror::Error;
 
 use super::format::format_number;
 use super::input::{self, InputError};
+use crate::lang::Lang;
 
 /// Why a cost formula cannot give a result. `Display` is English with the input's name first
 /// (for logs); the UI shows [`CostError::message_en`] or [`CostError::message_zh`] beside the
@@ -68,6 +69,14 @@ impl CostError {
         match self {
             CostError::Input { field, .. } => Some(field),
             _ => None,
+        }
+    }
+
+    /// The message in `lang`, without the field name, for showing beside the field.
+    pub fn message(&self, lang: Lang) -> String {
+        match lang {
+            Lang::Zh => self.message_zh(),
+            Lang::En => self.message_en(),
         }
     }
 

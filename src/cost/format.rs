@@ -5,6 +5,7 @@
 //! Also [`Step`], one line of "how this number was derived", which every result can list.
 
 use super::units::{Currency, PriceUnit};
+use crate::lang::Lang;
 
 /// What a non-finite value shows as, so no output ever reads `NaN` or `inf`.
 pub const NOT_A_VALUE: &str = "—";
@@ -66,6 +67,42 @@ pub fn format_price(price: f64, unit: PriceUnit, currency: Currency) -> String {
 /// [`format_price`] in Chinese: `$0.15/百万 tokens`, `¥0.002/千 tokens`.
 pub fn format_price_zh(price: f64, unit: PriceUnit, currency: Currency) -> String {
     format!("{}{}", format_money_zh(price, currency), unit.label_zh())
+}
+
+/// How amounts are written on the page: the currency's symbol, and the words for large amounts
+/// of the page's language (million / billion, or 万 / 亿).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MoneyFormat {
+    /// The currency whose symbol is written.
+    pub currency: Currency,
+    /// The language whose words are used.
+    pub lang: Lang,
+}
+
+impl MoneyFormat {
+    /// English words with `currency`'s symbol.
+    pub fn en(currency: Currency) -> Self {
+        Self {
+            currency,
+            lang: Lang::En,
+        }
+    }
+
+    /// An amount: [`format_money`] in English, [`format_money_zh`] in Chinese.
+    pub fn amount(self, x: f64) -> String {
+        match self.lang {
+            Lang::Zh => format_money_zh(x, self.currency),
+            Lang::En => format_money(x, self.currency),
+        }
+    }
+
+    /// A token price with its unit: [`format_price`] or [`format_price_zh`].
+    pub fn price(self, price: f64, unit: PriceUnit) -> String {
+        match self.lang {
+            Lang::Zh => format_price_zh(price, unit, self.currency),
+            Lang::En => format_price(price, unit, self.currency),
+        }
+    }
 }
 
 /// Writes a power of ten's exponent in superscript digits: `24` → `²⁴`, `-7` → `⁻⁷`.
@@ -135,6 +172,14 @@ impl Step {
     /// The whole line in Chinese: "训练计算量：6 · N · D = 6 × … = 8.4 × 10²³ FLOPs".
     pub fn text_zh(&self) -> String {
         self.text(self.label_zh, self.formula_zh, self.unit_zh, "：")
+    }
+
+    /// The whole line in `lang`.
+    pub fn text_in(&self, lang: Lang) -> String {
+        match lang {
+            Lang::Zh => self.text_zh(),
+            Lang::En => self.text_en(),
+        }
     }
 
     fn text(&self, label: &str, formula: &str, unit: &str, colon: &str) -> String {
@@ -387,5 +432,45 @@ mod tests {
             step.text_zh(),
             "训练计算量：6 · N · D = 6 × 7 × 10¹⁰ × 2 × 10¹² = 8.4 × 10²³ FLOPs"
         );
+    }
+
+    #[test]
+    fn money_follows_the_page_language() {
+        let zh = MoneyFormat {
+            currency: Currency::Usd,
+            lang: Lang::Zh,
+        };
+        let en = MoneyFormat::en(Currency::Usd);
+        assert_eq!(zh.amount(3.2e6), "$320 万");
+        assert_eq!(en.amount(3.2e6), "$3.2 million");
+        assert_eq!(zh.amount(4.1e9), "$41 亿");
+        assert_eq!(en.amount(4.1e9), "$4.1 billion");
+        // Below a million both languages write the same figure.
+        assert_eq!(zh.amount(1234.5), en.amount(1234.5));
+        assert_eq!(
+            zh.price(0.15, PriceUnit::PerMillionTokens),
+            "$0.15/百万 tokens"
+        );
+        assert_eq!(
+            en.price(0.15, PriceUnit::PerMillionTokens),
+            "$0.15 per 1M tokens"
+        );
+    }
+
+    #[test]
+    fn a_step_reads_in_the_language_asked_for() {
+        let step = Step {
+            label_en: "Cost",
+            label_zh: "成本",
+            formula: "GPU-hours × price",
+            formula_zh: "GPU 小时 × 单价",
+            substituted: "2 × $3.00".to_string(),
+            result: "$6.00".to_string(),
+            unit_en: "",
+            unit_zh: "",
+        };
+        assert_eq!(step.text_in(Lang::Zh), step.text_zh());
+        assert_eq!(step.text_in(Lang::En), step.text_en());
+        assert!(step.text_in(Lang::Zh).starts_with("成本："));
     }
 }

@@ -24,6 +24,7 @@
 use thiserror::Error;
 
 use super::format::format_number;
+use crate::lang::Lang;
 
 /// Largest magnitude a field accepts: 10¹⁰⁰. Far above any real quantity (GPT-4-class training
 /// runs are ~10²⁵ FLOPs), low enough that a product of three inputs stays a finite `f64`.
@@ -101,6 +102,14 @@ pub enum InputError {
 }
 
 impl InputError {
+    /// The message in `lang`: [`InputError::message_zh`] or the English `Display`.
+    pub fn message(&self, lang: Lang) -> String {
+        match lang {
+            Lang::Zh => self.message_zh(),
+            Lang::En => self.to_string(),
+        }
+    }
+
     /// The same message in Chinese, for the page's Chinese mode.
     pub fn message_zh(&self) -> String {
         match self {

@@ -4,8 +4,8 @@
 
 use super::article::{algorithm_efficiency, resource_utilisation};
 use super::error::{self, CostError};
-use super::format::{Step, format_money, format_number};
-use super::units::{Currency, SECONDS_PER_DAY, SECONDS_PER_HOUR};
+use super::format::{MoneyFormat, Step, format_number};
+use super::units::{SECONDS_PER_DAY, SECONDS_PER_HOUR};
 
 /// What a finished training run measured, in the units the cost model uses.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -98,7 +98,7 @@ pub fn project(
 
 impl Projection {
     /// How each figure was derived, for the page.
-    pub fn steps(&self, currency: Currency) -> Vec<Step> {
+    pub fn steps(&self, money: MoneyFormat) -> Vec<Step> {
         let n = format_number;
         vec![
             Step {
@@ -138,9 +138,9 @@ impl Projection {
                 substituted: format!(
                     "{} × {}",
                     n(self.device_hours),
-                    format_money(self.price_per_device_hour, currency)
+                    money.amount(self.price_per_device_hour)
                 ),
-                result: format_money(self.cost, currency),
+                result: money.amount(self.cost),
                 unit_en: "",
                 unit_zh: "",
             },
@@ -151,6 +151,7 @@ impl Projection {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cost::units::Currency;
 
     #[test]
     fn one_device_run_gives_eta_e_and_achieved_flops() {
@@ -184,7 +185,7 @@ mod tests {
         assert!((p.wall_clock_days - 4.2e7 / 86_400.0).abs() < 1e-6);
         assert!((p.device_hours - 4.2e10 / 3600.0).abs() / p.device_hours < 1e-12);
         assert!((p.cost - 2.0 * 4.2e10 / 3600.0).abs() / p.cost < 1e-12);
-        assert_eq!(p.steps(Currency::Usd).len(), 3);
+        assert_eq!(p.steps(MoneyFormat::en(Currency::Usd)).len(), 3);
     }
 
     #[test]

@@ -12,8 +12,7 @@
 //! Industrial Organization" (1988), §1.1 and §5.1).
 
 use super::error::{self, CostError};
-use super::format::{Step, format_money, format_number};
-use super::units::Currency;
+use super::format::{MoneyFormat, Step, format_number};
 
 fn n(x: f64) -> String {
     format_number(x)
@@ -51,9 +50,9 @@ pub fn contribution_margin(
 }
 
 impl ContributionMargin {
-    /// How each number was derived; money is written in `currency`.
-    pub fn steps(&self, currency: Currency) -> Vec<Step> {
-        let m = |x: f64| format_money(x, currency);
+    /// How each number was derived; money is written as `money` says.
+    pub fn steps(&self, money: MoneyFormat) -> Vec<Step> {
+        let m = |x: f64| money.amount(x);
         vec![
             Step {
                 label_en: "Contribution margin per unit",
@@ -131,9 +130,9 @@ pub fn break_even(
 }
 
 impl BreakEven {
-    /// How each number was derived; money is written in `currency`.
-    pub fn steps(&self, currency: Currency) -> Vec<Step> {
-        let m = |x: f64| format_money(x, currency);
+    /// How each number was derived; money is written as `money` says.
+    pub fn steps(&self, money: MoneyFormat) -> Vec<Step> {
+        let m = |x: f64| money.amount(x);
         vec![
             Step {
                 label_en: "Break-even volume",
@@ -255,10 +254,10 @@ pub fn price_cut(input: &PriceCutInput) -> Result<PriceCut, CostError> {
 }
 
 impl PriceCut {
-    /// How each number was derived; money is written in `currency`.
-    pub fn steps(&self, currency: Currency) -> Vec<Step> {
+    /// How each number was derived; money is written as `money` says.
+    pub fn steps(&self, money: MoneyFormat) -> Vec<Step> {
         let i = &self.input;
-        let m = |x: f64| format_money(x, currency);
+        let m = |x: f64| money.amount(x);
         let profit = |s: &Scenario| {
             format!(
                 "({} − {}) × {} − {}",
@@ -362,9 +361,9 @@ pub fn bertrand_floor(
 }
 
 impl BertrandFloor {
-    /// How each number was derived; money is written in `currency`.
-    pub fn steps(&self, currency: Currency) -> Vec<Step> {
-        let m = |x: f64| format_money(x, currency);
+    /// How each number was derived; money is written as `money` says.
+    pub fn steps(&self, money: MoneyFormat) -> Vec<Step> {
+        let m = |x: f64| money.amount(x);
         vec![
             Step {
                 label_en: "Floor price",
@@ -431,9 +430,9 @@ pub fn markup_price(
 }
 
 impl MarkupPrice {
-    /// How each number was derived; money is written in `currency`.
-    pub fn steps(&self, currency: Currency) -> Vec<Step> {
-        let m = |x: f64| format_money(x, currency);
+    /// How each number was derived; money is written as `money` says.
+    pub fn steps(&self, money: MoneyFormat) -> Vec<Step> {
+        let m = |x: f64| money.amount(x);
         vec![
             Step {
                 label_en: "Profit-maximizing price",
@@ -466,6 +465,8 @@ impl MarkupPrice {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cost::units::Currency;
+    use crate::lang::Lang;
 
     fn rel_close(a: f64, b: f64, tolerance: f64) -> bool {
         ((a - b) / b).abs() <= tolerance
@@ -496,7 +497,7 @@ mod tests {
             Some("marginal_cost_per_unit")
         );
         assert_eq!(
-            c.steps(Currency::Usd)[0].text_en(),
+            c.steps(MoneyFormat::en(Currency::Usd))[0].text_en(),
             "Contribution margin per unit: P − MC = $10.00 − $6.00 = $4.00"
         );
     }
@@ -524,13 +525,29 @@ mod tests {
             .expect("valid");
         assert_eq!(b.break_even_revenue, 750_000.0);
         assert_eq!(
-            b.steps(Currency::Usd)[0].text_en(),
+            b.steps(MoneyFormat::en(Currency::Usd))[0].text_en(),
             "Break-even volume: F ÷ (P − MC) = $300,000.00 ÷ ($10.00 − $6.00) = 75,000 units"
         );
         assert_eq!(
-            b.steps(Currency::Cny)[0].text_zh(),
+            b.steps(MoneyFormat {
+                currency: Currency::Cny,
+                lang: Lang::Zh
+            })[0]
+                .text_zh(),
             "保本销量：F ÷ (P − MC) = ¥300,000.00 ÷ (¥10.00 − ¥6.00) = 75,000 单位"
         );
+        // Chinese writes amounts from 10⁶ up with 万 and 亿, English with million and billion.
+        let big = break_even(3e8, 10.0, 6.0).expect("valid");
+        let revenue = |lang| {
+            big.steps(MoneyFormat {
+                currency: Currency::Cny,
+                lang,
+            })[1]
+                .result
+                .clone()
+        };
+        assert_eq!(revenue(Lang::Zh), "¥7.5 亿");
+        assert_eq!(revenue(Lang::En), "¥750 million");
     }
 
     #[test]
@@ -566,7 +583,7 @@ mod tests {
         assert!(rel_close(p.before.profit, 100_000.0, 1e-12));
         assert!(rel_close(p.after.profit, 12_500.0, 1e-12));
         assert!(rel_close(p.profit_change, -87_500.0, 1e-12));
-        assert_eq!(p.steps(Currency::Usd).len(), 5);
+        assert_eq!(p.steps(MoneyFormat::en(Currency::Usd)).len(), 5);
     }
 
     #[test]
@@ -649,7 +666,10 @@ mod tests {
         assert_eq!(b.price, 6.0);
         assert_eq!(b.margin_per_unit, 0.0);
         assert_eq!(b.profit, -300_000.0);
-        assert_eq!(b.steps(Currency::Usd)[1].result, "-$300,000.00");
+        assert_eq!(
+            b.steps(MoneyFormat::en(Currency::Usd))[1].result,
+            "-$300,000.00"
+        );
         let free = bertrand_floor(0.0, 0.0)
             .map_err(|e| e.to_string())
             .expect("valid");
@@ -691,7 +711,7 @@ mod tests {
         );
         assert_eq!(
             markup_price(4.0, -2.0)
-                .map(|m| m.steps(Currency::Usd)[0].text_en())
+                .map(|m| m.steps(MoneyFormat::en(Currency::Usd))[0].text_en())
                 .map_err(|e| e.to_string()),
             Ok("Profit-maximizing price: MC ÷ (1 − 1/|ε|) = $4.00 ÷ (1 − 1/2) = $8.00".to_string())
         );

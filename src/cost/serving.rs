@@ -9,9 +9,10 @@
 //! in Pope et al., "Efficiently Scaling Transformer Inference" (2022)).
 
 use super::error::{self, CostError};
-use super::format::{Step, format_money, format_number, format_price};
+use super::format::{MoneyFormat, Step, format_number};
 use super::input::InputError;
-use super::units::{BYTES_PER_GB, Currency, PriceUnit, SECONDS_PER_HOUR};
+use super::units::{BYTES_PER_GB, PriceUnit, SECONDS_PER_HOUR};
+use crate::lang::Lang;
 
 /// FLOPs per parameter per generated or processed token: one multiply-add.
 pub const INFERENCE_FLOPS_PER_PARAM_TOKEN: f64 = 2.0;
@@ -85,6 +86,11 @@ impl Bound {
             Bound::Compute => "compute-bound",
             Bound::MemoryBandwidth => "memory-bandwidth-bound",
         }
+    }
+
+    /// The name in `lang`.
+    pub fn label(self, lang: Lang) -> &'static str {
+        lang.pick(self.label_zh(), self.label_en())
     }
 
     /// Chinese name: "受算力限制" or "受显存带宽限制".
@@ -212,8 +218,8 @@ pub fn serving(input: &ServingInput) -> Result<Serving, CostError> {
 }
 
 impl Serving {
-    /// How each number was derived; money is written in `currency`.
-    pub fn steps(&self, currency: Currency) -> Vec<Step> {
+    /// How each number was derived; money is written as `money` says.
+    pub fn steps(&self, money: MoneyFormat) -> Vec<Step> {
         let i = &self.input;
         let gb = |bytes: f64| n(bytes / BYTES_PER_GB);
         vec![
@@ -307,10 +313,10 @@ impl Serving {
                 formula_zh: "每 GPU 小时价格 ÷ (单卡每秒 token 数 × 3600) × 10⁶",
                 substituted: format!(
                     "{} ÷ ({} × 3600) × 10⁶",
-                    format_money(i.price_per_gpu_hour, currency),
+                    money.amount(i.price_per_gpu_hour),
                     n(self.tokens_per_s_per_gpu)
                 ),
-                result: format_money(self.output_cost_per_million_tokens, currency),
+                result: money.amount(self.output_cost_per_million_tokens),
                 unit_en: "",
                 unit_zh: "",
             },
@@ -321,12 +327,12 @@ impl Serving {
                 formula_zh: "每 GPU 小时价格 × 2 · N × 10⁶ ÷ (峰值 × MFU × 3600)",
                 substituted: format!(
                     "{} × {} × 10⁶ ÷ ({} × {} × 3600)",
-                    format_money(i.price_per_gpu_hour, currency),
+                    money.amount(i.price_per_gpu_hour),
                     n(self.flops_per_token),
                     n(i.peak_flop_per_s),
                     n(i.mfu)
                 ),
-                result: format_money(self.input_cost_per_million_tokens, currency),
+                result: money.amount(self.input_cost_per_million_tokens),
                 unit_en: "",
                 unit_zh: "",
             },
@@ -361,8 +367,8 @@ pub fn cost_for_tokens(price: f64, unit: PriceUnit, tokens: f64) -> Result<Token
 }
 
 impl TokenCost {
-    /// How the cost was derived; money is written in `currency`.
-    pub fn steps(&self, currency: Currency) -> Vec<Step> {
+    /// How the cost was derived; money is written as `money` says.
+    pub fn steps(&self, money: MoneyFormat) -> Vec<Step> {
         vec![Step {
             label_en: "Cost",
             label_zh: "费用",
@@ -370,11 +376,11 @@ impl TokenCost {
             formula_zh: "价格 × token 数 ÷ 计价单位的 token 数",
             substituted: format!(
                 "{} × {} ÷ {}",
-                format_price(self.price, self.unit, currency),
+                money.price(self.price, self.unit),
                 n(self.tokens),
                 n(f64::from(self.unit.tokens()))
             ),
-            result: format_money(self.cost, currency),
+            result: money.amount(self.cost),
             unit_en: "",
             unit_zh: "",
         }]
@@ -483,10 +489,10 @@ pub fn gross_margin(input: &GrossMarginInput) -> Result<GrossMargin, CostError> 
 }
 
 impl GrossMargin {
-    /// How each number was derived; money is written in `currency`.
-    pub fn steps(&self, currency: Currency) -> Vec<Step> {
+    /// How each number was derived; money is written as `money` says.
+    pub fn steps(&self, money: MoneyFormat) -> Vec<Step> {
         let i = &self.input;
-        let m = |x: f64| format_money(x, currency);
+        let m = |x: f64| money.amount(x);
         let mut steps = Vec::new();
         if i.price_unit != PriceUnit::PerMillionTokens {
             steps.push(Step {
@@ -496,13 +502,12 @@ impl GrossMargin {
                 formula_zh: "价格 × 10⁶ ÷ 计价单位的 token 数",
                 substituted: format!(
                     "{} × 10⁶ ÷ {}",
-                    format_price(i.output_price, i.price_unit, currency),
+                    money.price(i.output_price, i.price_unit),
                     n(f64::from(i.price_unit.tokens()))
                 ),
-                result: format_price(
+                result: money.price(
                     self.output_price_per_million_tokens,
                     PriceUnit::PerMillionTokens,
-                    currency,
                 ),
                 unit_en: "",
                 unit_zh: "",
@@ -565,6 +570,7 @@ impl GrossMargin {
 mod tests {
     use super::*;
     use crate::cost::accelerators::{Precision, find_accelerator};
+    use crate::cost::units::Currency;
 
     fn rel_close(a: f64, b: f64, tolerance: f64) -> bool {
         ((a - b) / b).abs() <= tolerance
@@ -600,7 +606,7 @@ mod tests {
         // Input: $3.60 × 2e9 × 1e6 ÷ (5e14 × 3600) = $0.004 per 1M input tokens.
         assert!(rel_close(s.input_cost_per_million_tokens, 0.004, 1e-12));
         assert!(s.fits_in_memory);
-        assert_eq!(s.steps(Currency::Usd).len(), 8);
+        assert_eq!(s.steps(MoneyFormat::en(Currency::Usd)).len(), 8);
     }
 
     #[test]
@@ -739,7 +745,7 @@ mod tests {
             .map_err(|e| e.to_string())
             .expect("valid");
         assert_eq!(
-            c.steps(Currency::Usd)[0].text_en(),
+            c.steps(MoneyFormat::en(Currency::Usd))[0].text_en(),
             "Cost: price × tokens ÷ tokens per priced unit = $0.15 per 1M tokens × 2 × 10⁶ ÷ 1 × 10⁶ = $0.30"
         );
         assert_eq!(
@@ -784,11 +790,11 @@ mod tests {
         .expect("valid");
         assert!(rel_close(k.gross_margin, g.gross_margin, 1e-12));
         assert_eq!(
-            k.steps(Currency::Usd).len(),
+            k.steps(MoneyFormat::en(Currency::Usd)).len(),
             4,
             "a conversion step when not per 1M"
         );
-        assert_eq!(g.steps(Currency::Usd).len(), 3);
+        assert_eq!(g.steps(MoneyFormat::en(Currency::Usd)).len(), 3);
     }
 
     #[test]

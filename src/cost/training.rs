@@ -7,9 +7,9 @@
 //! al., "PaLM: Scaling Language Modeling with Pathways" (2022), appendix B.
 
 use super::error::{self, CostError};
-use super::format::{Step, format_money, format_number};
+use super::format::{MoneyFormat, Step, format_number};
 use super::input::parse_count;
-use super::units::{Currency, SECONDS_PER_DAY, SECONDS_PER_HOUR};
+use super::units::{SECONDS_PER_DAY, SECONDS_PER_HOUR};
 
 /// FLOPs per parameter per token for a forward pass: one multiply-add (2 FLOPs) per weight.
 pub const FORWARD_FLOPS_PER_PARAM_TOKEN: f64 = 2.0;
@@ -327,8 +327,8 @@ pub fn training_run(input: &TrainingRunInput) -> Result<TrainingRun, CostError> 
 }
 
 impl TrainingRun {
-    /// How each number was derived; money is written in `currency`.
-    pub fn steps(&self, currency: Currency) -> Vec<Step> {
+    /// How each number was derived; money is written as `money` says.
+    pub fn steps(&self, money: MoneyFormat) -> Vec<Step> {
         let i = &self.input;
         vec![
             Step {
@@ -373,9 +373,9 @@ impl TrainingRun {
                 substituted: format!(
                     "{} × {}",
                     n(self.gpu_hours),
-                    format_money(i.price_per_gpu_hour, currency)
+                    money.amount(i.price_per_gpu_hour)
                 ),
-                result: format_money(self.cost, currency),
+                result: money.amount(self.cost),
                 unit_en: "",
                 unit_zh: "",
             },
@@ -444,6 +444,7 @@ impl ImpliedMfu {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cost::units::Currency;
     use crate::model;
 
     fn rel_close(a: f64, b: f64, tolerance: f64) -> bool {
@@ -574,7 +575,7 @@ mod tests {
         assert!(rel_close(run.gpu_hours, 2000.0, 1e-12));
         assert!(rel_close(run.wall_clock_days, 200.0 / 24.0, 1e-12));
         assert!(rel_close(run.cost, 4000.0, 1e-12));
-        let steps = run.steps(Currency::Usd);
+        let steps = run.steps(MoneyFormat::en(Currency::Usd));
         assert_eq!(steps.len(), 4);
         assert_eq!(
             steps[3].text_en(),

@@ -6,6 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::lang::Lang;
+
 /// The currency amounts are shown in. Display only: no exchange rate is applied.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub enum Currency {
@@ -106,6 +108,11 @@ impl PriceUnit {
             PriceUnit::PerThousandTokens => "/千 tokens",
             PriceUnit::PerToken => "/token",
         }
+    }
+
+    /// The label in `lang`: [`PriceUnit::label_zh`] or [`PriceUnit::label_en`].
+    pub fn label(self, lang: Lang) -> &'static str {
+        lang.pick(self.label_zh(), self.label_en())
     }
 
     /// Short code for URLs: `1m`, `1k`, `1`.

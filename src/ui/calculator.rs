@@ -12,6 +12,7 @@ use crate::cost::article::{
 };
 use crate::cost::format::{NOT_A_VALUE, format_number};
 use crate::ui::field::{NumberField, NumberInput};
+use crate::ui::i18n::{T, lang};
 
 /// A card's result: a number, or `Err(None)` when an input is not a number (its field says
 /// why), or `Err(Some(_))` when the numbers are out of the formula's range.
@@ -41,14 +42,14 @@ pub fn Calculator() -> impl IntoView {
     view! {
         <section id="calculator" aria-labelledby="calculator-title">
             <h2 id="calculator-title">
-                "公式计算器 " <span class="en" lang="en">"The article's formulas"</span>
+                <T zh="公式计算器" en="The article's formulas" />
             </h2>
             <p class="lead">
-                "以下六个公式取自原文第 4 节，预填第 4.4 节的例子；修改任一输入，结果随即更新。"
-                <span class="en" lang="en">
-                    " The six formulas of the article's §4, prefilled with its worked example \
-                     (§4.4). Every result follows each keystroke."
-                </span>
+                <T
+                    zh="以下六个公式取自原文第 4 节，已填入第 4.4 节的例子；改动任一输入，结果随即更新。"
+                    en="The six formulas of the article's §4, prefilled with its worked example \
+                        (§4.4). Every result follows each keystroke."
+                />
             </p>
             <div class="cards">
                 <UtilisationCard t=w.training_time_days r=w.gpus speedup=w.speedup />
@@ -108,9 +109,7 @@ fn Card(
     view! {
         <article class="card" id=format!("{id}-card") aria-labelledby=title_id.clone()>
             <h3 id=title_id.clone()>
-                <span lang="zh-CN">{title_zh}</span>
-                " "
-                <span class="en" lang="en">{title_en}</span>
+                <T zh=title_zh en=title_en />
                 " "
                 <span class="section">{section}</span>
             </h3>
@@ -131,9 +130,12 @@ fn ResultLine(
     /// Ids of the inputs the result is computed from, for the output's `for`.
     #[prop(into)]
     inputs: String,
-    /// Unit shown after the number, may be empty.
+    /// Unit shown after the number in Chinese, may be empty.
     #[prop(optional)]
-    unit: &'static str,
+    unit_zh: &'static str,
+    /// Unit shown after the number in English, may be empty.
+    #[prop(optional)]
+    unit_en: &'static str,
     result: Memo<Outcome>,
 ) -> impl IntoView {
     let error_id = format!("{id}-error");
@@ -150,22 +152,12 @@ fn ResultLine(
                 {move || result.get().map_or_else(|_| NOT_A_VALUE.to_string(), shown)}
             </output>
             " "
-            <span class="unit">{unit}</span>
+            <span class="unit">
+                <T zh=unit_zh en=unit_en />
+            </span>
         </p>
         <p class="formula-error" id=error_id role="alert">
-            {move || {
-                result
-                    .get()
-                    .err()
-                    .flatten()
-                    .map(|e| {
-                        view! {
-                            <span lang="zh-CN">{e.message_zh()}</span>
-                            " "
-                            <span class="en" lang="en">{e.to_string()}</span>
-                        }
-                    })
-            }}
+            {move || result.get().err().flatten().map(|e| e.message(lang()))}
         </p>
     }
 }
@@ -175,9 +167,7 @@ fn ResultLine(
 fn Oddity(zh: &'static str, en: &'static str) -> impl IntoView {
     view! {
         <p class="oddity">
-            <span lang="zh-CN">{zh}</span>
-            " "
-            <span class="en" lang="en">{en}</span>
+            <T zh=zh en=en />
         </p>
     }
 }
@@ -226,30 +216,33 @@ fn UtilisationCard(t: f64, r: f64, speedup: f64) -> impl IntoView {
                 id="utilisation-out"
                 symbol="η ="
                 inputs="utilisation-t utilisation-r"
-                unit="天 / GPU · days per GPU"
+                unit_zh="天 / GPU"
+                unit_en="days per GPU"
                 result=eta
             />
             <NumberField
                 id="utilisation-speedup"
-                label_zh="GPU 加速倍数（§4.4）"
-                label_en="GPU speed-up (§4.4)"
+                label_zh="GPU 加速倍数 k（§4.4）"
+                label_en="GPU speed-up k (§4.4)"
                 input=k
             />
             <ResultLine
                 id="utilisation-faster-out"
-                symbol="η′ = 倍数 × η ="
+                symbol="η′ = k × η ="
                 inputs="utilisation-t utilisation-r utilisation-speedup"
                 result=faster
             />
             <Oddity
-                zh="原文把 η 乘以加速倍数（2 × 0.01 = 0.02），此处照录；但更快的 GPU 会缩短 T，按 η = T / R 反而应变小。"
+                zh="原文把 η 直接乘以加速倍数（2 × 0.01 = 0.02），这里照录；但更快的 GPU 缩短的是 T，按 η = T / R，η 应当变小才对。"
                 en="The article multiplies η by the speed-up (2 × 0.01 = 0.02), shown here as it \
                     states it; yet a faster GPU shortens T, so T / R should fall instead."
             />
             <p class="aside">
-                "按 §4.1.1 缩短 T 后：(T / 倍数) / R = "
+                <T
+                    zh="若按 §4.1.1 让 T 缩短为 T / k：(T / k) / R = "
+                    en="With T shortened to T / k, §4.1.1 gives (T / k) / R = "
+                />
                 <span id="utilisation-shorter-out">{shorter}</span>
-                <span class="en" lang="en">" With T shortened by the speed-up, §4.1.1 gives this."</span>
             </p>
             <Oddity
                 zh="η = T / R 与下一张卡片的 E = R / T 互为倒数。"
@@ -290,11 +283,12 @@ fn EfficiencyCard(r: f64, t: f64) -> impl IntoView {
                 id="efficiency-out"
                 symbol="E ="
                 inputs="efficiency-r efficiency-t"
-                unit="GPU / 天 · GPUs per day"
+                unit_zh="GPU / 天"
+                unit_en="GPUs per day"
                 result=e
             />
             <Oddity
-                zh="E = R / T 正是 η = T / R 的倒数，两者包含同样的信息。"
+                zh="E = R / T 正是 η = T / R 的倒数，两者说的是同一件事。"
                 en="E = R / T is the reciprocal of η = T / R: the two carry the same information."
             />
         </Card>
@@ -334,11 +328,12 @@ fn ServiceCard(
                 id=format!("{id}-out")
                 symbol="V ="
                 inputs=format!("{id}-c {id}-s")
-                unit="元 · yuan"
+                unit_zh="元"
+                unit_en="yuan"
                 result=v
             />
             <Oddity
-                zh="按原文公式，成本越高，“价值”越大。"
+                zh="照原文的公式，成本花得越多，“价值”就越大。"
                 en="As the article writes it, value grows with cost: spending more always looks better."
             />
         </Card>
@@ -378,7 +373,8 @@ fn InnovationCard(
                 id=format!("{id}-out")
                 symbol="V ="
                 inputs=format!("{id}-r {id}-c")
-                unit="万元 · 10⁴ yuan"
+                unit_zh="万元"
+                unit_en="× 10⁴ yuan"
                 result=v
             />
         </Card>

@@ -5,7 +5,9 @@
 use leptos::prelude::*;
 
 use crate::cost::article::{algorithm_efficiency, resource_utilisation};
+use crate::lang::Lang;
 use crate::train::RunReport;
+use crate::ui::i18n::{T, lang};
 
 /// Resources R of one run: one device (one GPU, or the CPU), as the article counts GPUs.
 pub const RESOURCES_PER_RUN: f64 = 1.0;
@@ -28,10 +30,10 @@ impl CompareDevice {
         }
     }
 
-    fn label(self) -> &'static str {
+    fn label(self, lang: Lang) -> &'static str {
         match self {
-            Self::Gpu => "GPU（WebGPU）",
-            Self::Cpu => "CPU（WebAssembly）",
+            Self::Gpu => lang.pick("GPU（WebGPU）", "GPU (WebGPU)"),
+            Self::Cpu => lang.pick("CPU（WebAssembly）", "CPU (WebAssembly)"),
         }
     }
 }
@@ -117,23 +119,23 @@ pub fn CompareTable(rows: RwSignal<Vec<CompareRow>>) -> impl IntoView {
             <div class="table-scroll compare">
                 <table id="compare-table">
                     <caption>
-                        "GPU 与 CPU 对比（相同设置）"
-                        <span class="en" lang="en">
-                            " GPU and CPU, same settings. T = training time (s, first-epoch \
-                             warm-up included, test evaluation excluded); R = 1 device; η = T / R \
-                             and E = R / T as in the article's §4.1."
-                        </span>
+                        <T
+                            zh="GPU 与 CPU 对比（相同设置）。T 为训练时间（秒，含第 1 轮预热，不含测试评估）；R = 1 台设备；η = T / R 与 E = R / T 同原文 §4.1。"
+                            en="GPU and CPU, same settings. T = training time (s, first-epoch \
+                                warm-up included, test evaluation excluded); R = 1 device; \
+                                η = T / R and E = R / T as in the article's §4.1."
+                        />
                     </caption>
                     <thead>
                         <tr>
-                            <th scope="col">"设备" <br /> <span class="en">"Device"</span></th>
-                            <th scope="col">"样本/秒" <br /> <span class="en">"Samples/s"</span></th>
-                            <th scope="col">"每轮用时 (s)" <br /> <span class="en">"Epoch time"</span></th>
-                            <th scope="col">"测试准确率" <br /> <span class="en">"Test acc."</span></th>
-                            <th scope="col">"T (s)"</th>
-                            <th scope="col">"η = T/R" <br /> <span class="en">"s per device"</span></th>
-                            <th scope="col">"E = R/T" <br /> <span class="en">"devices per s"</span></th>
-                            <th scope="col">"加速比" <br /> <span class="en">"Speed-up vs CPU"</span></th>
+                            <th scope="col"><T zh="设备" en="Device" /></th>
+                            <th scope="col"><T zh="样本/秒" en="Samples/s" /></th>
+                            <th scope="col"><T zh="每轮用时（秒）" en="Epoch time (s)" /></th>
+                            <th scope="col"><T zh="测试准确率" en="Test acc." /></th>
+                            <th scope="col"><T zh="T（秒）" en="T (s)" /></th>
+                            <th scope="col"><T zh="η = T/R（秒/设备）" en="η = T/R (s per device)" /></th>
+                            <th scope="col"><T zh="E = R/T（设备/秒）" en="E = R/T (devices per s)" /></th>
+                            <th scope="col"><T zh="相对 CPU 的加速比" en="Speed-up vs CPU" /></th>
                         </tr>
                     </thead>
                     <tbody>
@@ -144,13 +146,19 @@ pub fn CompareTable(rows: RwSignal<Vec<CompareRow>>) -> impl IntoView {
                     </tbody>
                 </table>
             </div>
-            <p id="compare-summary" class="aside">{move || rows.with(|r| summary(r))}</p>
+            <p id="compare-summary" class="aside">
+                {move || {
+                    let lang = lang();
+                    rows.with(|r| summary(r, lang))
+                }}
+            </p>
         </Show>
     }
 }
 
 fn compare_row(row: &CompareRow, rows: &[CompareRow]) -> impl IntoView + use<> {
     let speedup = speedup(row, rows);
+    let device = row.device;
     view! {
         <tr
             data-device=row.device.as_str()
@@ -162,7 +170,9 @@ fn compare_row(row: &CompareRow, rows: &[CompareRow]) -> impl IntoView + use<> {
             data-speedup=speedup.map(|v| v.to_string()).unwrap_or_default()
         >
             <th scope="row">
-                {row.device.label()} <br /> <span class="en">{row.device_name.clone()}</span>
+                {move || device.label(lang())}
+                <br />
+                <span class="device-name">{row.device_name.clone()}</span>
             </th>
             <td>{format!("{:.0}", row.samples_per_s)}</td>
             <td>{format!("{:.2}", row.epoch_time_s)}</td>
@@ -175,36 +185,46 @@ fn compare_row(row: &CompareRow, rows: &[CompareRow]) -> impl IntoView + use<> {
     }
 }
 
-/// The before (CPU) and after (GPU) reading, once both rows are there.
-fn summary(rows: &[CompareRow]) -> String {
+/// The before (CPU) and after (GPU) reading in `lang`, once both rows are there.
+fn summary(rows: &[CompareRow], lang: Lang) -> String {
     let find = |device| rows.iter().find(|r| r.device == device);
     let (Some(gpu), Some(cpu)) = (find(CompareDevice::Gpu), find(CompareDevice::Cpu)) else {
-        return "GPU 已完成，正在用 CPU 训练同样的设置… · The GPU run is done; now the same \
-                settings on the CPU…"
+        return lang
+            .pick(
+                "GPU 已训练完，正在用 CPU 训练同样的设置……",
+                "The GPU run is done; now the same settings on the CPU…",
+            )
             .to_owned();
     };
     let ratio = cpu.train_time_s / gpu.train_time_s;
-    let verdict_zh = if ratio >= 1.0 {
-        format!("GPU 快 {ratio:.2} 倍")
-    } else {
-        format!("GPU 反而慢，只有 CPU 的 {ratio:.2} 倍速度")
-    };
-    let verdict_en = if ratio >= 1.0 {
-        format!("the GPU is {ratio:.2}× as fast")
-    } else {
-        format!("the GPU is slower here, at {ratio:.2}× the CPU's speed")
-    };
-    format!(
-        "以 CPU 为“优化前”、GPU 为“优化后”：T 从 {ct:.2} s 变为 {gt:.2} s，η = T/R 从 {ce} 变为 {ge}，\
-         E = R/T 从 {cf} 变为 {gf}；{verdict_zh}。两者都只用 1 个设备（R = 1），所以 η 就是训练时间，\
-         E 就是它的倒数。· Taking the CPU as “before” and the GPU as “after”: T goes from {ct:.2} s \
-         to {gt:.2} s, η = T/R from {ce} to {ge}, E = R/T from {cf} to {gf}; {verdict_en}. Each \
-         run uses one device (R = 1), so η is simply the training time and E its reciprocal.",
-        ct = cpu.train_time_s,
-        gt = gpu.train_time_s,
-        ce = fixed(cpu.eta(), 2),
-        ge = fixed(gpu.eta(), 2),
-        cf = short(cpu.efficiency()),
-        gf = short(gpu.efficiency()),
-    )
+    let (ct, gt) = (cpu.train_time_s, gpu.train_time_s);
+    let (ce, ge) = (fixed(cpu.eta(), 2), fixed(gpu.eta(), 2));
+    let (cf, gf) = (short(cpu.efficiency()), short(gpu.efficiency()));
+    match lang {
+        Lang::Zh => {
+            let verdict = if ratio >= 1.0 {
+                format!("GPU 快 {ratio:.2} 倍")
+            } else {
+                format!("GPU 反而更慢，速度只有 CPU 的 {ratio:.2} 倍")
+            };
+            format!(
+                "把 CPU 看作“优化前”、GPU 看作“优化后”：T 从 {ct:.2} 秒变为 {gt:.2} 秒，\
+                 η = T/R 从 {ce} 变为 {ge}，E = R/T 从 {cf} 变为 {gf}；{verdict}。两次都只用 1 台\
+                 设备（R = 1），所以 η 就是训练时间，E 就是它的倒数。"
+            )
+        }
+        Lang::En => {
+            let verdict = if ratio >= 1.0 {
+                format!("the GPU is {ratio:.2}× as fast")
+            } else {
+                format!("the GPU is slower here, at {ratio:.2}× the CPU's speed")
+            };
+            format!(
+                "Taking the CPU as “before” and the GPU as “after”: T goes from {ct:.2} s to \
+                 {gt:.2} s, η = T/R from {ce} to {ge}, E = R/T from {cf} to {gf}; {verdict}. Each \
+                 run uses one device (R = 1), so η is simply the training time and E its \
+                 reciprocal."
+            )
+        }
+    }
 }

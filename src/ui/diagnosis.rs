@@ -13,6 +13,7 @@ use wasm_bindgen::prelude::Closure;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
+use crate::lang::Lang;
 use crate::train::gpu::{GpuError, SHADER_MODULE_LABEL, shader_source};
 
 /// Longest compiler message shown to the reader, in characters; the rest is cut with "…".
@@ -71,31 +72,75 @@ impl Diagnosis {
         !matches!(self, Self::Probing | Self::Ok { .. })
     }
 
-    /// The finding in plain words, Chinese then English, with what the reader can do.
-    pub fn message(&self) -> String {
-        const CPU_ZH: &str = "CPU 训练（WebAssembly）照常可用。";
-        const CPU_EN: &str = "The CPU trainer (WebAssembly) still works.";
+    /// The finding in plain words, in `lang`, with what the reader can do.
+    pub fn message(&self, lang: Lang) -> String {
+        match lang {
+            Lang::Zh => self.message_zh(),
+            Lang::En => self.message_en(),
+        }
+    }
+
+    fn message_zh(&self) -> String {
+        const CPU: &str = "CPU 训练（WebAssembly）仍可照常使用。";
         match self {
-            Self::Probing => "正在检查 WebGPU… · Checking whether WebGPU works here…".to_owned(),
-            Self::Ok { adapter } => format!(
-                "WebGPU 可用，适配器：{adapter}。“自动”会用 GPU 训练，也可选 CPU。· WebGPU works \
-                 here on the adapter “{adapter}”: Auto trains on the GPU, and the CPU trainer is \
-                 there too."
-            ),
+            Self::Probing => "正在检查 WebGPU 是否可用……".to_owned(),
+            Self::Ok { adapter } => {
+                format!("WebGPU 可用，适配器：{adapter}。选“自动”时用 GPU 训练，也可以改选 CPU。")
+            }
             Self::NoApi => format!(
-                "此浏览器没有提供 WebGPU（navigator.gpu 不存在）。请换用支持 WebGPU 的浏览器（如新版 \
-                 Chrome、Edge 或 Safari），或在浏览器设置中开启 WebGPU（Linux 上的 Chrome：\
-                 chrome://flags/#enable-unsafe-webgpu）。{CPU_ZH} · This browser does not offer \
-                 WebGPU (navigator.gpu is missing). Use a browser that has it (a recent Chrome, \
-                 Edge or Safari), or turn it on (Chrome on Linux: \
-                 chrome://flags/#enable-unsafe-webgpu; Firefox: dom.webgpu.enabled in \
-                 about:config). {CPU_EN}"
+                "此浏览器没有提供 WebGPU（不存在 navigator.gpu）。请换用支持 WebGPU 的浏览器（如新版 \
+                 Chrome、Edge 或 Safari），或在浏览器里开启 WebGPU（Linux 上的 Chrome：\
+                 chrome://flags/#enable-unsafe-webgpu；Firefox：about:config 中的 \
+                 dom.webgpu.enabled）。{CPU}"
             ),
             Self::Insecure => format!(
-                "本页不是安全上下文（用普通 http 从网络地址打开），浏览器因此不提供 WebGPU。请通过 \
-                 https 或 http://localhost 打开本页。{CPU_ZH} · This page is not a secure context \
-                 (it was opened over plain http from a network address), and browsers only offer \
-                 WebGPU to secure pages. Open it over https, or from localhost. {CPU_EN}"
+                "本页不是安全上下文（用普通 http 从网络地址打开），浏览器因此不提供 WebGPU。请改用 \
+                 https 或 http://localhost 打开本页。{CPU}"
+            ),
+            Self::NoAdapter(reason) => {
+                let why = reason
+                    .as_deref()
+                    .map(|r| format!("（{r}）"))
+                    .unwrap_or_default();
+                format!(
+                    "浏览器支持 WebGPU，却没有给出 GPU 适配器{why}：GPU 或驱动可能被浏览器列入黑名单、\
+                     驱动版本过旧，或被系统策略禁用；Linux 上的 Chrome 还需开启 \
+                     chrome://flags/#enable-unsafe-webgpu。可以更新显卡驱动、换个浏览器，或在 \
+                     chrome://gpu 查看原因。{CPU}"
+                )
+            }
+            Self::DeviceRefused(reason) => format!(
+                "GPU 适配器拒绝创建设备：{reason}。请关闭其他占用 GPU 的标签页后重新载入本页。{CPU}"
+            ),
+            Self::ShaderError { module, message } => format!(
+                "训练着色器模块“{module}”编译失败：{message}。这是本页或浏览器着色器编译器的问题，\
+                 请换个浏览器试试，并报告此问题。{CPU}"
+            ),
+            Self::DeviceLost(reason) => format!(
+                "GPU 设备丢失：{reason}。通常是显卡驱动重置或浏览器的 GPU 进程崩溃；重新载入本页即可\
+                 再试 GPU。{CPU}"
+            ),
+        }
+    }
+
+    fn message_en(&self) -> String {
+        const CPU: &str = "The CPU trainer (WebAssembly) still works.";
+        match self {
+            Self::Probing => "Checking whether WebGPU works here…".to_owned(),
+            Self::Ok { adapter } => format!(
+                "WebGPU works here on the adapter “{adapter}”: Auto trains on the GPU, and the \
+                 CPU trainer is there too."
+            ),
+            Self::NoApi => format!(
+                "This browser does not offer WebGPU (navigator.gpu is missing). Use a browser \
+                 that has it (a recent Chrome, Edge or Safari), or turn it on (Chrome on Linux: \
+                 chrome://flags/#enable-unsafe-webgpu; Firefox: dom.webgpu.enabled in \
+                 about:config). {CPU}"
+            ),
+            Self::Insecure => format!(
+                "This page is not a secure context (it was opened over plain http from a network \
+                 address), and browsers only offer WebGPU to secure pages. Open it over https, \
+                 or from localhost. {CPU}"
             ),
             Self::NoAdapter(reason) => {
                 let why = reason
@@ -103,37 +148,56 @@ impl Diagnosis {
                     .map(|r| format!(" ({r})"))
                     .unwrap_or_default();
                 format!(
-                    "浏览器有 WebGPU，但没有给出 GPU 适配器{why}：GPU 可能被浏览器列入黑名单、驱动过旧，\
-                     或被系统策略禁用；Linux 上的 Chrome 还需开启 chrome://flags/#enable-unsafe-webgpu。\
-                     可更新显卡驱动、换用其他浏览器，或在 chrome://gpu 查看原因。{CPU_ZH} · The \
-                     browser has WebGPU but gave no GPU adapter{why}: the GPU or its driver may be \
-                     blocklisted or too old, or a policy turns it off; Chrome on Linux also needs \
-                     chrome://flags/#enable-unsafe-webgpu. Update the graphics driver, try another \
-                     browser, or see chrome://gpu for the reason. {CPU_EN}"
+                    "The browser has WebGPU but gave no GPU adapter{why}: the GPU or its driver \
+                     may be blocklisted or too old, or a policy turns it off; Chrome on Linux \
+                     also needs chrome://flags/#enable-unsafe-webgpu. Update the graphics \
+                     driver, try another browser, or see chrome://gpu for the reason. {CPU}"
                 )
             }
             Self::DeviceRefused(reason) => format!(
-                "GPU 适配器拒绝创建设备：{reason}。可关闭其他占用 GPU 的标签页后重新载入本页。{CPU_ZH} \
-                 · The GPU adapter refused to create a device: {reason}. Close other tabs that use \
-                 the GPU and reload this page. {CPU_EN}"
+                "The GPU adapter refused to create a device: {reason}. Close other tabs that use \
+                 the GPU and reload this page. {CPU}"
             ),
             Self::ShaderError { module, message } => format!(
-                "训练着色器模块“{module}”编译失败：{message}。这是本页或浏览器着色器编译器的问题，\
-                 请换用其他浏览器并报告此问题。{CPU_ZH} · The training shader module “{module}” \
-                 failed to compile: {message}. This is a fault of this page or of the browser's \
-                 shader compiler: try another browser, and please report it. {CPU_EN}"
+                "The training shader module “{module}” failed to compile: {message}. This is a \
+                 fault of this page or of the browser's shader compiler: try another browser, \
+                 and please report it. {CPU}"
             ),
             Self::DeviceLost(reason) => format!(
-                "GPU 设备丢失：{reason}。通常是显卡驱动重置或浏览器的 GPU 进程崩溃；重新载入本页可再试 \
-                 GPU。{CPU_ZH} · The GPU device was lost: {reason}. This usually means the \
-                 graphics driver reset or the browser's GPU process crashed; reload the page to \
-                 try the GPU again. {CPU_EN}"
+                "The GPU device was lost: {reason}. This usually means the graphics driver reset \
+                 or the browser's GPU process crashed; reload the page to try the GPU again. {CPU}"
             ),
         }
     }
 
-    /// The finding in a few English words, for the note that says why a run is on the CPU.
-    pub fn reason_en(&self) -> String {
+    /// The finding in a few words, in `lang`, for the notes that say why a run is on the CPU
+    /// or why the comparison cannot run. Details from the browser stay in its own words.
+    pub fn reason(&self, lang: Lang) -> String {
+        match lang {
+            Lang::Zh => self.reason_zh(),
+            Lang::En => self.reason_en(),
+        }
+    }
+
+    fn reason_zh(&self) -> String {
+        match self {
+            Self::Probing => "仍在检查 WebGPU".to_owned(),
+            Self::Ok { adapter } => format!("WebGPU 可在 {adapter} 上使用"),
+            Self::NoApi => "此浏览器没有提供 WebGPU（不存在 navigator.gpu）".to_owned(),
+            Self::Insecure => {
+                "本页不是安全上下文，浏览器不提供 WebGPU（请用 https 或 localhost 打开）".to_owned()
+            }
+            Self::NoAdapter(None) => "浏览器没有给出 GPU 适配器".to_owned(),
+            Self::NoAdapter(Some(reason)) => format!("浏览器没有给出 GPU 适配器（{reason}）"),
+            Self::DeviceRefused(reason) => format!("GPU 适配器拒绝创建设备：{reason}"),
+            Self::ShaderError { module, message } => {
+                format!("着色器模块“{module}”编译失败：{message}")
+            }
+            Self::DeviceLost(reason) => format!("GPU 设备丢失：{reason}"),
+        }
+    }
+
+    fn reason_en(&self) -> String {
         match self {
             Self::Probing => "WebGPU is still being checked".to_owned(),
             Self::Ok { adapter } => format!("WebGPU works on {adapter}"),

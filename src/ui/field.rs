@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::cost::input::{InputError, parse_number};
+use crate::ui::i18n::{T, lang};
 
 /// One number input's state: the raw text (kept as typed, so "1." stays "1.") and the number
 /// it reads as, or why it does not. Both are signals, so outputs follow every keystroke.
@@ -29,7 +30,7 @@ impl NumberInput {
 }
 
 /// A `<label>` tied to its `<input>` by `id`, with the error beside it when the text is not a
-/// number. The error element is referenced by `aria-describedby` and is a live `role="alert"`.
+/// number, both in the page's language. The error element is referenced by `aria-describedby` and is a live `role="alert"`.
 #[component]
 pub fn NumberField(
     /// The input's element id; the error element is `<id>-error`.
@@ -37,7 +38,7 @@ pub fn NumberField(
     id: String,
     /// Chinese label, with the symbol and unit, e.g. "训练时间 T（天）".
     label_zh: &'static str,
-    /// English label, shown beside the Chinese one.
+    /// English label, e.g. "Training time T (days)".
     label_en: &'static str,
     /// The field's state.
     input: NumberInput,
@@ -48,9 +49,7 @@ pub fn NumberField(
     view! {
         <div class="field">
             <label for=id.clone()>
-                <span lang="zh-CN">{label_zh}</span>
-                " "
-                <span class="en" lang="en">{label_en}</span>
+                <T zh=label_zh en=label_en />
             </label>
             <input
                 id=id
@@ -64,16 +63,7 @@ pub fn NumberField(
                 on:input=move |ev| input.text.set(event_target_value(&ev))
             />
             <p class="field-error" id=error_id role="alert">
-                {move || {
-                    error()
-                        .map(|e| {
-                            view! {
-                                <span lang="zh-CN">{e.message_zh()}</span>
-                                " "
-                                <span class="en" lang="en">{e.to_string()}</span>
-                            }
-                        })
-                }}
+                {move || error().map(|e| e.message(lang()))}
             </p>
         </div>
     }

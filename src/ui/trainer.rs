@@ -15,6 +15,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use crate::cost::input::{InputError, parse_count};
+use crate::lang::Lang;
 use crate::mnist::{
     Dataset, GZIP_SUFFIX, Mnist, TEST_IMAGES_FILE, TEST_LABELS_FILE, TRAIN_IMAGES_FILE,
     TRAIN_LABELS_FILE,
@@ -28,6 +29,7 @@ use crate::ui::cost_model::measured::{MeasuredRunCtx, RunForCostModel};
 use crate::ui::diagnosis::{self, Diagnosis};
 use crate::ui::digit_pad::TrainedModelCtx;
 use crate::ui::field::{NumberField, NumberInput};
+use crate::ui::i18n::{T, lang, tr};
 
 /// Where the panel stands; shown as `data-state` on `#train-status`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -94,11 +96,146 @@ impl DeviceChoice {
     }
 }
 
+/// What `#train-status` says. Kept as a value and written out in the page's language when shown,
+/// so switching the language also translates the message already on screen.
+#[derive(Debug, Clone, PartialEq)]
+enum Status {
+    /// Before the first run.
+    Ready,
+    /// Stop was pressed; the run ends after the current chunk of steps.
+    Stopping,
+    /// Fetching and parsing the MNIST files.
+    LoadingData,
+    /// Requesting the adapter, compiling the shaders, uploading the data.
+    PreparingGpu,
+    /// Training the given epoch (1-based) of `epochs`.
+    Training { epoch: usize, epochs: usize },
+    /// Stopped before any epoch finished.
+    StoppedEarly,
+    /// Stopped after `finished` epochs, with the last test accuracy.
+    Stopped {
+        finished: usize,
+        accuracy: Option<f32>,
+    },
+    /// Every epoch finished.
+    Finished {
+        finished: usize,
+        accuracy: Option<f32>,
+    },
+    /// The run could not start or failed.
+    Failed(Failure),
+}
+
+/// Why a run failed.
+#[derive(Debug, Clone, PartialEq)]
+enum Failure {
+    /// The epochs field does not hold a whole number of 1 or more.
+    Epochs,
+    /// A failure reported by the browser, the data or the GPU, in their own (English) words.
+    Detail(String),
+}
+
+impl Status {
+    fn text(&self, lang: Lang) -> String {
+        let accuracy = |a: &Option<f32>| a.map_or_else(|| "—".to_owned(), percent);
+        match (self, lang) {
+            (Self::Ready, Lang::Zh) => "点“训练”开始，模型会在本机 GPU 上训练。".to_owned(),
+            (Self::Ready, Lang::En) => {
+                "Press Train to start: the MLP trains on this device's GPU.".to_owned()
+            }
+            (Self::Stopping, Lang::Zh) => "正在停止，当前这批训练步完成后结束……".to_owned(),
+            (Self::Stopping, Lang::En) => "Stopping after the current chunk of steps…".to_owned(),
+            (Self::LoadingData, Lang::Zh) => "正在加载 MNIST 数据……".to_owned(),
+            (Self::LoadingData, Lang::En) => "Loading the MNIST digits…".to_owned(),
+            (Self::PreparingGpu, Lang::Zh) => {
+                "正在准备 GPU（请求适配器、编译着色器、上传数据）……".to_owned()
+            }
+            (Self::PreparingGpu, Lang::En) => {
+                "Preparing the GPU: adapter, shaders, data upload…".to_owned()
+            }
+            (Self::Training { epoch, epochs }, Lang::Zh) => {
+                format!("训练中：第 {epoch} 轮，共 {epochs} 轮")
+            }
+            (Self::Training { epoch, epochs }, Lang::En) => {
+                format!("Training: epoch {epoch} of {epochs}")
+            }
+            (Self::StoppedEarly, Lang::Zh) => "已停止，还没有完成任何一轮。".to_owned(),
+            (Self::StoppedEarly, Lang::En) => "Stopped before the first epoch finished.".to_owned(),
+            (
+                Self::Stopped {
+                    finished,
+                    accuracy: a,
+                },
+                Lang::Zh,
+            ) => format!("已停止：完成 {finished} 轮，测试准确率 {}。", accuracy(a)),
+            (
+                Self::Stopped {
+                    finished,
+                    accuracy: a,
+                },
+                Lang::En,
+            ) => format!(
+                "Stopped after {finished} finished epoch(s); test accuracy {}.",
+                accuracy(a)
+            ),
+            (
+                Self::Finished {
+                    finished,
+                    accuracy: a,
+                },
+                Lang::Zh,
+            ) => format!("训练完成：共 {finished} 轮，测试准确率 {}。", accuracy(a)),
+            (
+                Self::Finished {
+                    finished,
+                    accuracy: a,
+                },
+                Lang::En,
+            ) => format!(
+                "Finished {finished} epoch(s); test accuracy {}.",
+                accuracy(a)
+            ),
+            (Self::Failed(Failure::Epochs), Lang::Zh) => {
+                "出错了：训练轮数须为不小于 1 的整数。".to_owned()
+            }
+            (Self::Failed(Failure::Epochs), Lang::En) => {
+                "Error: enter the number of epochs as a whole number, 1 or more.".to_owned()
+            }
+            (Self::Failed(Failure::Detail(detail)), Lang::Zh) => format!("出错了：{detail}"),
+            (Self::Failed(Failure::Detail(detail)), Lang::En) => format!("Error: {detail}"),
+        }
+    }
+}
+
+/// Why a run is on the CPU although Auto was chosen; shown as `#train-note`.
+#[derive(Debug, Clone, PartialEq)]
+enum CpuReason {
+    /// The probe (or an earlier run) already found that WebGPU cannot train here.
+    Known(Diagnosis),
+    /// Preparing the GPU failed; the error in its own (English) words.
+    GpuFailed(String),
+}
+
+impl CpuReason {
+    fn text(&self, lang: Lang) -> String {
+        let reason = match self {
+            Self::Known(found) => found.reason(lang),
+            Self::GpuFailed(error) => error.clone(),
+        };
+        match lang {
+            Lang::Zh => format!("GPU 在此不可用，本次改用 CPU 训练：{reason}。"),
+            Lang::En => {
+                format!("The GPU cannot be used here, so this run is on the CPU: {reason}.")
+            }
+        }
+    }
+}
+
 /// The panel's signals, shared by the view and the training task.
 #[derive(Clone, Copy)]
 struct Panel {
     state: RwSignal<RunState>,
-    message: RwSignal<String>,
+    message: RwSignal<Status>,
     adapter: RwSignal<Option<String>>,
     /// Fraction of the run done, 0–1.
     progress: RwSignal<f64>,
@@ -108,7 +245,7 @@ struct Panel {
     batch_size: RwSignal<usize>,
     device: RwSignal<DeviceChoice>,
     /// Why the run is not on the GPU, when Auto fell back to the CPU.
-    note: RwSignal<Option<String>>,
+    note: RwSignal<Option<CpuReason>>,
     stop_requested: RwSignal<bool>,
     /// The last run that finished at least one epoch, for the cost model.
     last_run: RwSignal<Option<RunForCostModel>>,
@@ -128,10 +265,7 @@ impl Panel {
     fn new() -> Self {
         Self {
             state: RwSignal::new(RunState::Idle),
-            message: RwSignal::new(
-                "按“训练”开始。· Press Train to start: the MLP trains on this device's GPU."
-                    .to_owned(),
-            ),
+            message: RwSignal::new(Status::Ready),
             adapter: RwSignal::new(None),
             progress: RwSignal::new(0.0),
             loss: RwSignal::new(None),
@@ -167,21 +301,21 @@ impl Panel {
         }
     }
 
-    fn status(&self, state: RunState, message: impl Into<String>) {
+    fn status(&self, state: RunState, message: Status) {
         self.state.set(state);
-        self.message.set(message.into());
+        self.message.set(message);
     }
 
-    fn fail(&self, message: String) {
-        log::warn!("training failed: {message}");
-        self.status(RunState::Error, format!("出错了 · Error: {message}"));
+    fn fail(&self, failure: Failure) {
+        log::warn!("training failed: {failure:?}");
+        self.status(RunState::Error, Status::Failed(failure));
     }
 }
 
-/// The run's settings from the epochs field, or the message to show.
-fn read_config(epochs: Result<f64, InputError>) -> Result<TrainConfig, String> {
+/// The run's settings from the epochs field, or why there are none.
+fn read_config(epochs: Result<f64, InputError>) -> Result<TrainConfig, Failure> {
     let Ok(epochs) = epochs else {
-        return Err("enter the number of epochs as a whole number, 1 or more".to_owned());
+        return Err(Failure::Epochs);
     };
     // parse_epochs only returns whole numbers from 1 to 10⁷, so the cast is exact.
     Ok(TrainConfig {
@@ -227,14 +361,14 @@ pub fn Trainer() -> impl IntoView {
         }
         let config = match read_config(epochs_input.value.get_untracked()) {
             Ok(config) => config,
-            Err(message) => return panel.fail(message),
+            Err(failure) => return panel.fail(failure),
         };
         panel.reset_run(&config);
         let choice = panel.device.get_untracked();
         spawn_local(async move {
             match train(panel, config, choice).await {
                 Ok(report) => finish(panel, &report),
-                Err(message) => panel.fail(message),
+                Err(message) => panel.fail(Failure::Detail(message)),
             }
         });
     };
@@ -245,7 +379,7 @@ pub fn Trainer() -> impl IntoView {
         }
         let config = match read_config(epochs_input.value.get_untracked()) {
             Ok(config) => config,
-            Err(message) => return panel.fail(message),
+            Err(failure) => return panel.fail(failure),
         };
         panel.compare.set(Vec::new());
         spawn_local(async move {
@@ -256,7 +390,7 @@ pub fn Trainer() -> impl IntoView {
                 panel.reset_run(&config);
                 let report = match train(panel, config, choice).await {
                     Ok(report) => report,
-                    Err(message) => return panel.fail(message),
+                    Err(message) => return panel.fail(Failure::Detail(message)),
                 };
                 finish(panel, &report);
                 if let Some(row) = CompareRow::from_report(device, &report) {
@@ -292,23 +426,20 @@ pub fn Trainer() -> impl IntoView {
 
     let stop = move |_| {
         panel.stop_requested.set(true);
-        panel
-            .message
-            .set("正在停止… · Stopping after the current chunk of steps…".to_owned());
+        panel.message.set(Status::Stopping);
     };
 
     view! {
         <section id="trainer" aria-labelledby="trainer-title">
             <h2 id="trainer-title">
-                "浏览器内训练 " <span class="en" lang="en">"Train the article's MLP here"</span>
+                <T zh="在浏览器里训练" en="Train the article's MLP here" />
             </h2>
             <p class="lead">
-                "原文 §5.2 的多层感知器（784 → 128 ReLU → 10，Adam 0.001，批大小 64），"
-                "在本机 GPU 上通过 WebGPU 训练真实的 MNIST 手写数字。"
-                <span class="en" lang="en">
-                    " The MLP of the article's §5.2 (784 → 128 ReLU → 10, Adam 0.001, batch 64), \
-                     trained on real MNIST digits on this device's GPU through WebGPU."
-                </span>
+                <T
+                    zh="原文 §5.2 的多层感知机（784 → 128 ReLU → 10，Adam 0.001，批大小 64）通过 WebGPU 在本机 GPU 上训练真实的 MNIST 手写数字。"
+                    en="The MLP of the article's §5.2 (784 → 128 ReLU → 10, Adam 0.001, batch 64), \
+                        trained on real MNIST digits on this device's GPU through WebGPU."
+                />
             </p>
             <div class="controls">
                 <NumberField
@@ -319,7 +450,7 @@ pub fn Trainer() -> impl IntoView {
                 />
                 <div class="field">
                     <label for="train-device">
-                        "设备 " <span class="en" lang="en">"Device"</span>
+                        <T zh="设备" en="Device" />
                     </label>
                     <select
                         id="train-device"
@@ -329,10 +460,14 @@ pub fn Trainer() -> impl IntoView {
                         disabled=move || panel.state.get().busy()
                     >
                         <option value="auto" selected=true>
-                            "自动（优先 GPU）· Auto: GPU if available"
+                            <T zh="自动（优先用 GPU）" en="Auto (GPU if available)" />
                         </option>
-                        <option value="gpu">"GPU（WebGPU）"</option>
-                        <option value="cpu">"CPU（WebAssembly）"</option>
+                        <option value="gpu">
+                            <T zh="GPU（WebGPU）" en="GPU (WebGPU)" />
+                        </option>
+                        <option value="cpu">
+                            <T zh="CPU（WebAssembly）" en="CPU (WebAssembly)" />
+                        </option>
                     </select>
                 </div>
                 <div class="buttons">
@@ -343,7 +478,7 @@ pub fn Trainer() -> impl IntoView {
                         disabled=move || panel.state.get().busy()
                         on:click=start
                     >
-                        "训练 Train"
+                        <T zh="训练" en="Train" />
                     </button>
                     <button
                         id="compare-start"
@@ -351,7 +486,7 @@ pub fn Trainer() -> impl IntoView {
                         disabled=move || panel.state.get().busy() || compare_blocked()
                         on:click=compare
                     >
-                        "GPU 与 CPU 对比 " <span class="en" lang="en">"Compare GPU and CPU"</span>
+                        <T zh="GPU 与 CPU 对比" en="Compare GPU and CPU" />
                     </button>
                     <button
                         id="train-stop"
@@ -359,7 +494,7 @@ pub fn Trainer() -> impl IntoView {
                         disabled=move || panel.state.get() != RunState::Running
                         on:click=stop
                     >
-                        "停止 Stop"
+                        <T zh="停止" en="Stop" />
                     </button>
                     <button
                         id="train-use-in-cost-model"
@@ -369,7 +504,7 @@ pub fn Trainer() -> impl IntoView {
                         }
                         on:click=use_in_cost_model
                     >
-                        "用于成本模型 · Use this run in the cost model"
+                        <T zh="用于成本模型" en="Use this run in the cost model" />
                     </button>
                 </div>
             </div>
@@ -379,12 +514,13 @@ pub fn Trainer() -> impl IntoView {
                 role="status"
                 data-diagnosis=move || panel.diagnosis.with(Diagnosis::code)
             >
-                {move || panel.diagnosis.with(Diagnosis::message)}
+                {move || panel.diagnosis.with(|d| d.message(lang()))}
             </p>
             {move || {
+                let lang = lang();
                 panel
                     .diagnosis
-                    .with(compare_note)
+                    .with(|d| compare_note(d, lang))
                     .map(|text| view! { <p id="compare-note" class="note">{text}</p> })
             }}
             <p
@@ -393,31 +529,32 @@ pub fn Trainer() -> impl IntoView {
                 role="status"
                 data-state=move || panel.state.get().as_str()
             >
-                {move || panel.message.get()}
+                {move || panel.message.with(|m| m.text(lang()))}
             </p>
             {move || {
+                let lang = lang();
                 panel
                     .note
-                    .get()
+                    .with(|note| note.as_ref().map(|n| n.text(lang)))
                     .map(|note| view! { <p id="train-note" class="note" role="note">{note}</p> })
             }}
             <progress
                 id="train-progress"
                 max="1"
-                aria-label="训练进度 Training progress"
+                aria-label=tr("训练进度", "Training progress")
                 value=move || panel.progress.get().to_string()
             >
                 {move || format!("{:.0}%", panel.progress.get() * 100.0)}
             </progress>
             <dl class="figures">
                 <div>
-                    <dt>"适配器 " <span class="en" lang="en">"Adapter"</span></dt>
+                    <dt><T zh="适配器" en="Adapter" /></dt>
                     <dd id="train-adapter">
                         {move || panel.adapter.get().unwrap_or_else(|| "—".to_owned())}
                     </dd>
                 </div>
                 <div>
-                    <dt>"当前损失 " <span class="en" lang="en">"Running loss"</span></dt>
+                    <dt><T zh="当前损失" en="Running loss" /></dt>
                     <dd id="train-loss">
                         {move || panel.loss.get().map_or_else(|| "—".to_owned(), |l| format!("{l:.4}"))}
                     </dd>
@@ -431,16 +568,20 @@ pub fn Trainer() -> impl IntoView {
 }
 
 /// Why the comparison button is disabled, when it is.
-fn compare_note(found: &Diagnosis) -> Option<String> {
-    match found {
-        Diagnosis::Ok { .. } => None,
-        Diagnosis::Probing => Some(
-            "对比需要 WebGPU，正在检查… · The comparison needs WebGPU; checking whether it works…"
-                .to_owned(),
-        ),
-        other => Some(format!(
-            "对比需要 WebGPU，而此处不可用（见上）。· The comparison needs WebGPU, which cannot              train here: {}.",
-            other.reason_en()
+fn compare_note(found: &Diagnosis, lang: Lang) -> Option<String> {
+    match (found, lang) {
+        (Diagnosis::Ok { .. }, _) => None,
+        (Diagnosis::Probing, Lang::Zh) => Some("对比需要 WebGPU，正在检查是否可用……".to_owned()),
+        (Diagnosis::Probing, Lang::En) => {
+            Some("The comparison needs WebGPU; checking whether it works…".to_owned())
+        }
+        (other, Lang::Zh) => Some(format!(
+            "对比需要 WebGPU，但它在这里无法训练：{}。",
+            other.reason(lang)
+        )),
+        (other, Lang::En) => Some(format!(
+            "The comparison needs WebGPU, which cannot train here: {}.",
+            other.reason(lang)
         )),
     }
 }
@@ -452,19 +593,19 @@ fn EpochTable(panel: Panel) -> impl IntoView {
         <div class="table-scroll">
             <table id="train-epochs-table">
                 <caption>
-                    "每轮结果 " <span class="en" lang="en">"Per-epoch results"</span>
+                    <T zh="每轮结果" en="Per-epoch results" />
                 </caption>
                 <thead>
                     <tr>
-                        <th scope="col">"轮次" <br /> <span class="en">"Epoch"</span></th>
-                        <th scope="col">"损失" <br /> <span class="en">"Loss"</span></th>
-                        <th scope="col">"训练准确率" <br /> <span class="en">"Train acc."</span></th>
-                        <th scope="col">"测试准确率" <br /> <span class="en">"Test acc."</span></th>
-                        <th scope="col">"用时 (s)" <br /> <span class="en">"Epoch time"</span></th>
-                        <th scope="col">"样本/秒" <br /> <span class="en">"Samples/s"</span></th>
-                        <th scope="col">"毫秒/步" <br /> <span class="en">"ms/step"</span></th>
-                        <th scope="col">"GFLOP/s" <br /> <span class="en">"achieved"</span></th>
-                        <th scope="col">"预热" <br /> <span class="en">"Warm-up"</span></th>
+                        <th scope="col"><T zh="轮次" en="Epoch" /></th>
+                        <th scope="col"><T zh="损失" en="Loss" /></th>
+                        <th scope="col"><T zh="训练准确率" en="Train acc." /></th>
+                        <th scope="col"><T zh="测试准确率" en="Test acc." /></th>
+                        <th scope="col"><T zh="用时（秒）" en="Epoch time (s)" /></th>
+                        <th scope="col"><T zh="样本/秒" en="Samples/s" /></th>
+                        <th scope="col"><T zh="毫秒/步" en="ms/step" /></th>
+                        <th scope="col"><T zh="实测 GFLOP/s" en="Achieved GFLOP/s" /></th>
+                        <th scope="col"><T zh="预热" en="Warm-up" /></th>
                     </tr>
                 </thead>
                 <tbody>
@@ -503,7 +644,7 @@ fn epoch_row(r: EpochReport, batch_size: usize) -> impl IntoView {
             <td>{format!("{:.0}", r.samples_per_s)}</td>
             <td>{format!("{:.2}", r.ms_per_step(batch_size))}</td>
             <td>{format!("{:.2}", r.achieved_flops_per_s() / 1e9)}</td>
-            <td>{if warmup { "含预热 incl." } else { "—" }}</td>
+            <td>{warmup.then(|| view! { <T zh="含预热" en="included" /> })}</td>
         </tr>
     }
 }
@@ -518,31 +659,14 @@ fn finish(panel: Panel, report: &RunReport) {
         panel.last_run.set(Some(run));
     }
     let finished = report.epochs.len();
-    let accuracy = report
-        .final_test_accuracy()
-        .map_or_else(|| "—".to_owned(), percent);
+    let accuracy = report.final_test_accuracy();
     if report.stopped && finished == 0 {
-        panel.status(
-            RunState::Stopped,
-            "已停止，尚未完成任何一轮。· Stopped before the first epoch finished.",
-        );
+        panel.status(RunState::Stopped, Status::StoppedEarly);
     } else if report.stopped {
-        panel.status(
-            RunState::Stopped,
-            format!(
-                "已停止，完成 {finished} 轮，测试准确率 {accuracy}。· Stopped after {finished} \
-                 finished epoch(s); test accuracy {accuracy}."
-            ),
-        );
+        panel.status(RunState::Stopped, Status::Stopped { finished, accuracy });
     } else {
         panel.progress.set(1.0);
-        panel.status(
-            RunState::Done,
-            format!(
-                "完成 {finished} 轮，测试准确率 {accuracy}。· Finished {finished} epoch(s); test \
-                 accuracy {accuracy}."
-            ),
-        );
+        panel.status(RunState::Done, Status::Finished { finished, accuracy });
     }
     log::info!(
         "run on {}: {finished} epoch(s), stopped: {}, steady throughput {:?} samples/s",
@@ -557,10 +681,7 @@ async fn load_data(panel: Panel) -> Result<Arc<Mnist>, String> {
     if let Some(data) = panel.data.get_value() {
         return Ok(data);
     }
-    panel.status(
-        RunState::Loading,
-        "正在加载 MNIST 数据… · Loading the MNIST digits…",
-    );
+    panel.status(RunState::Loading, Status::LoadingData);
     let data = Arc::new(load_mnist().await?);
     log::info!(
         "MNIST loaded: {} train, {} test images",
@@ -589,10 +710,10 @@ async fn train(
             panel.loss.set(Some(step.running_loss));
             panel.steps.update(|s| s.push(step));
             if !panel.stop_requested.get_untracked() {
-                panel.message.set(format!(
-                    "训练中：第 {0}/{1} 轮 · Training: epoch {0} of {1}",
-                    step.epoch, step.epochs
-                ));
+                panel.message.set(Status::Training {
+                    epoch: step.epoch,
+                    epochs: step.epochs,
+                });
             }
         }
         TrainEvent::Epoch(report) => {
@@ -604,13 +725,10 @@ async fn train(
     let should_stop = move || panel.stop_requested.try_get_untracked().unwrap_or(true);
 
     let known = panel.diagnosis.get_untracked();
-    let mut gpu_problem =
-        (choice == DeviceChoice::Auto && known.is_failure()).then(|| known.reason_en());
+    let mut gpu_problem = (choice == DeviceChoice::Auto && known.is_failure())
+        .then(|| CpuReason::Known(known.clone()));
     if choice == DeviceChoice::Gpu || (choice == DeviceChoice::Auto && gpu_problem.is_none()) {
-        panel.status(
-            RunState::Loading,
-            "正在准备 GPU（适配器、着色器、上传数据）… · Preparing the GPU: adapter, shaders, data upload…",
-        );
+        panel.status(RunState::Loading, Status::PreparingGpu);
         match GpuTrainer::new(&data.train, &data.test, config).await {
             Ok(mut trainer) => {
                 let adapter = trainer.adapter_name().to_owned();
@@ -636,17 +754,14 @@ async fn train(
                 if choice != DeviceChoice::Auto {
                     return Err(error.to_string());
                 }
-                gpu_problem = Some(error.to_string());
+                gpu_problem = Some(CpuReason::GpuFailed(error.to_string()));
             }
         }
     }
 
-    if let Some(problem) = &gpu_problem {
-        log::info!("GPU unavailable, training on the CPU: {problem}");
-        panel.note.set(Some(format!(
-            "GPU 不可用，改用 CPU 训练（原因见上方的 WebGPU 状态）。· The GPU cannot be used here, \
-             so this run is on the CPU: {problem}."
-        )));
+    if let Some(problem) = gpu_problem {
+        log::info!("GPU unavailable, training on the CPU: {problem:?}");
+        panel.note.set(Some(problem));
     }
     panel
         .adapter
@@ -661,8 +776,8 @@ async fn train(
 }
 
 /// The status line when a run starts.
-fn running_message(epochs: usize) -> String {
-    format!("训练中：第 1/{epochs} 轮 · Training: epoch 1 of {epochs}")
+fn running_message(epochs: usize) -> Status {
+    Status::Training { epoch: 1, epochs }
 }
 
 /// Fetches and parses the four MNIST files served under `data/`, relative to the page.

@@ -13,7 +13,9 @@ use leptos::prelude::*;
 use wasm_bindgen::JsValue;
 
 use crate::cost::input::InputError;
+use crate::lang::Lang;
 use crate::ui::field::NumberInput;
+use crate::ui::i18n::{T, lang};
 
 /// Longest value accepted from the URL, in characters; no valid input needs more.
 pub const MAX_VALUE_CHARS: usize = 100;
@@ -276,27 +278,25 @@ pub fn percent_decode(text: &str) -> Option<String> {
 pub fn UrlNotice(notices: Notices) -> impl IntoView {
     let Notices { invalid, missing } = notices;
     let invalid_view = (!invalid.is_empty()).then(|| {
-        let list = invalid.join(", ");
         view! {
             <p id="costmodel-url-invalid">
-                <span lang="zh-CN">"链接中以下参数无效，已改用默认值："</span>
-                <code>{list.clone()}</code>
-                " "
-                <span class="en" lang="en">"These link parameters are invalid and use their defaults: "</span>
-                <code class="en">{list}</code>
+                <T
+                    zh="链接中以下参数无效，已改用默认值："
+                    en="These link parameters are invalid and use their defaults: "
+                />
+                <code>{invalid.join(", ")}</code>
             </p>
         }
     });
     let missing_view = (!missing.is_empty()).then(|| {
         let count = missing.len();
+        let summary = move || match lang() {
+            Lang::Zh => format!("链接缺少 {count} 个参数，已使用默认值。"),
+            Lang::En => format!("The link lacks {count} parameters; they use their defaults."),
+        };
         view! {
             <details id="costmodel-url-missing">
-                <summary>
-                    {format!("链接缺少 {count} 个参数，已使用默认值。 ")}
-                    <span class="en" lang="en">
-                        {format!("The link lacks {count} parameters; they use their defaults.")}
-                    </span>
-                </summary>
+                <summary>{summary}</summary>
                 <code>{missing.join(", ")}</code>
             </details>
         }

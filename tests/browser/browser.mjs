@@ -39,9 +39,11 @@ export const CHROMIUM_ARGS = [
  * Returns a session: `{ page, problems, requests, assertClean(), close() }`.
  * Options (all optional): `args`, Chromium switches to use instead of `CHROMIUM_ARGS` (e.g.
  * without `--enable-unsafe-webgpu`); `initScript`, JavaScript source run in every page before
- * the page's own scripts (Playwright's `addInitScript`), to hide or break browser APIs.
+ * the page's own scripts (Playwright's `addInitScript`), to hide or break browser APIs;
+ * `locale`, the browser's language (`navigator.language(s)` and Accept-Language), e.g. 'zh-CN';
+ * without it Chromium runs as en-US.
  */
-export async function openSession(allowedOrigin, { args = CHROMIUM_ARGS, initScript } = {}) {
+export async function openSession(allowedOrigin, { args = CHROMIUM_ARGS, initScript, locale } = {}) {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(`${CHROMIUM_PATH} not found: run 'bash scripts/setup.sh' (installs Debian's chromium)`);
   }
@@ -53,6 +55,7 @@ export async function openSession(allowedOrigin, { args = CHROMIUM_ARGS, initScr
       headless: true,
       args,
       viewport: { width: 1280, height: 900 },
+      ...(locale ? { locale } : {}),
       // Chromium's own stderr is noise unless something breaks; set PWL_BROWSER_LOG=1 to see it.
       ...(process.env.PWL_BROWSER_LOG ? { logger: browserLogger } : {}),
     });
@@ -165,14 +168,15 @@ export const DIST_DIR =
 /**
  * Serves the built app, opens it in a fresh browser session, and waits until the app has
  * mounted (`readySelector` is on the page). Returns `{ server, session, page }`; call
- * `closeApp` on it when done. `sessionOptions` are passed to `openSession`.
+ * `closeApp` on it when done. `sessionOptions` are passed to `openSession` (e.g. `locale`);
+ * `sessionOptions.query` is appended to the page's URL (e.g. '?lang=zh').
  */
-export async function openApp(readySelector, sessionOptions = {}) {
+export async function openApp(readySelector, { query = '', ...sessionOptions } = {}) {
   const server = await startServer(DIST_DIR);
   let session;
   try {
     session = await openSession(server.url, sessionOptions);
-    await session.page.goto(`${server.url}/`, { waitUntil: 'load' });
+    await session.page.goto(`${server.url}/${query}`, { waitUntil: 'load' });
     try {
       await session.page.waitForSelector(readySelector, { timeout: 60_000 });
     } catch (error) {

@@ -7,8 +7,10 @@ use leptos::prelude::*;
 use crate::cost::accelerators::{ACCELERATORS, CUSTOM_ID, Precision, find_accelerator};
 use crate::cost::format::format_number;
 use crate::cost::units::BYTES_PER_GB;
+use crate::lang::Lang;
 use crate::ui::cost_model::widgets::{Choice, Outcome, SelectField, positive};
 use crate::ui::field::{NumberField, NumberInput};
+use crate::ui::i18n::lang;
 use crate::ui::url_state::UrlState;
 
 /// FLOP/s in one TFLOP/s, for the custom row's peak field.
@@ -112,56 +114,64 @@ impl HardwareInputs {
 fn accelerator_choices() -> Vec<Choice> {
     ACCELERATORS
         .iter()
-        .map(|a| (a.id.to_owned(), a.name.to_owned()))
-        .chain([(CUSTOM_ID.to_owned(), "自定义 · Custom".to_owned())])
+        .map(|a| Choice::same(a.id, a.name))
+        .chain([Choice::new(CUSTOM_ID, "自定义", "Custom")])
         .collect()
 }
 
 fn precision_choices() -> Vec<Choice> {
     Precision::ALL
         .iter()
-        .map(|p| (p.code().to_owned(), p.label().to_owned()))
+        .map(|p| Choice::same(p.code(), p.label()))
         .collect()
 }
 
-/// The accelerator's figures and source, written under its select.
-fn accelerator_note(id: &str) -> String {
+/// The accelerator's figures and source, written under its select in `lang`. The source is a
+/// document's title and stays as published.
+fn accelerator_note(id: &str, lang: Lang) -> String {
     match find_accelerator(id) {
         Some(a) => format!(
-            "FP32 {} TFLOP/s · BF16 {} TFLOP/s · {} GB · {} GB/s — 来源 Source: {}",
+            "FP32 {} TFLOP/s · BF16 {} TFLOP/s · {} GB · {} GB/s — {}{}",
             format_number(a.fp32_flop_per_s / FLOP_PER_TFLOP),
             a.bf16_flop_per_s
                 .map_or_else(|| "—".to_owned(), |v| format_number(v / FLOP_PER_TFLOP)),
             format_number(a.memory_bytes / BYTES_PER_GB),
             format_number(a.memory_bytes_per_s / BYTES_PER_GB),
+            lang.pick("来源：", "Source: "),
             a.source
         ),
-        None => "自定义：在下方输入峰值、显存与带宽。 Custom: enter the peak, memory and \
-                 bandwidth below."
+        None => lang
+            .pick(
+                "自定义：请在下方填写峰值算力、显存与带宽。",
+                "Custom: enter the peak, memory and bandwidth below.",
+            )
             .to_owned(),
     }
 }
 
 /// Says when the table has no peak figure for the chosen precision on this accelerator.
-fn precision_note(id: &str, code: &str) -> String {
+fn precision_note(id: &str, code: &str, lang: Lang) -> String {
     let precision = Precision::from_code(code).unwrap_or_default();
-    match find_accelerator(id) {
-        Some(a) => match a.peak_flop_per_s(precision) {
-            Some(peak) => format!(
-                "峰值 Peak: {} TFLOP/s",
-                format_number(peak / FLOP_PER_TFLOP)
-            ),
-            None => format!(
-                "表中没有 {} 在 {} 下的峰值数据，请换一种精度。 The table has no {} figure for \
-                 {}: choose another precision.",
-                a.name,
-                precision.label(),
-                precision.label(),
-                a.name
-            ),
-        },
-        None => "自定义加速器对所有精度使用同一峰值。 A custom accelerator uses one peak for \
-                 every precision."
+    let name = find_accelerator(id).map(|a| (a.name, a.peak_flop_per_s(precision)));
+    match (name, lang) {
+        (Some((_, Some(peak))), _) => format!(
+            "{}{} TFLOP/s",
+            lang.pick("峰值算力：", "Peak: "),
+            format_number(peak / FLOP_PER_TFLOP)
+        ),
+        (Some((name, None)), Lang::Zh) => format!(
+            "表中没有 {name} 在 {} 下的峰值数据，请换一种精度。",
+            precision.label()
+        ),
+        (Some((name, None)), Lang::En) => format!(
+            "The table has no {} figure for {name}: choose another precision.",
+            precision.label()
+        ),
+        (None, _) => lang
+            .pick(
+                "自定义加速器的各种精度都用同一个峰值。",
+                "A custom accelerator uses one peak for every precision.",
+            )
             .to_owned(),
     }
 }
@@ -177,8 +187,9 @@ pub fn HardwareFields(keys: HardwareKeys, inputs: HardwareInputs) -> impl IntoVi
         custom_bandwidth_gbs,
     } = inputs;
     let is_custom = move || accelerator.with(|a| a == CUSTOM_ID);
-    let acc_note = Signal::derive(move || accelerator.with(|a| accelerator_note(a)));
-    let prec_note = Signal::derive(move || precision_note(&accelerator.get(), &precision.get()));
+    let acc_note = Signal::derive(move || accelerator.with(|a| accelerator_note(a, lang())));
+    let prec_note =
+        Signal::derive(move || precision_note(&accelerator.get(), &precision.get(), lang()));
     let HardwareKeys {
         accelerator: acc_key,
         precision: prec_key,
@@ -207,7 +218,7 @@ pub fn HardwareFields(keys: HardwareKeys, inputs: HardwareInputs) -> impl IntoVi
         <Show when=is_custom>
             <NumberField
                 id=peak
-                label_zh="自定义峰值（TFLOP/s）"
+                label_zh="自定义峰值算力（TFLOP/s）"
                 label_en="Custom peak (TFLOP/s)"
                 input=custom_peak_tflops
             />

@@ -5,18 +5,48 @@
 use leptos::prelude::*;
 
 use super::training::{TrainingInputs, TrainingResults};
-use super::widgets::{Derivation, Kind, Out, currency};
+use super::widgets::{Derivation, Kind, Out, money_format};
 use crate::cost::measured::{self, Measured, MeasuredRun, Projection};
+use crate::lang::Lang;
 use crate::model::TRAIN_FLOPS_PER_SAMPLE;
 use crate::train::RunReport;
+use crate::ui::i18n::{T, lang};
+
+/// Which epochs of a run the cost model's figures cover.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EpochsUsed {
+    /// The run's only epoch, warm-up included.
+    OnlyFirst,
+    /// Epochs 2 to `last`; the first, with its warm-up, is left out.
+    AfterFirst {
+        /// The last finished epoch.
+        last: usize,
+    },
+}
+
+impl EpochsUsed {
+    /// In words, in `lang`.
+    pub fn text(self, lang: Lang) -> String {
+        match (self, lang) {
+            (Self::OnlyFirst, Lang::Zh) => "第 1 轮（含预热）".to_owned(),
+            (Self::OnlyFirst, Lang::En) => "epoch 1 (includes warm-up)".to_owned(),
+            (Self::AfterFirst { last }, Lang::Zh) => {
+                format!("第 2–{last} 轮（第 1 轮含预热，未计入）")
+            }
+            (Self::AfterFirst { last }, Lang::En) => {
+                format!("epochs 2–{last} (epoch 1, with warm-up, left out)")
+            }
+        }
+    }
+}
 
 /// A finished run as the cost model takes it, with the words the page shows about it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunForCostModel {
     /// The device in words, e.g. "google swiftshader (BrowserWebGpu) (GPU)".
     pub device: String,
-    /// Which epochs the figures cover, e.g. "epochs 2–5 (epoch 1, with warm-up, left out)".
-    pub epochs_used: String,
+    /// Which epochs the figures cover.
+    pub epochs_used: EpochsUsed,
     /// Training samples in those epochs.
     pub samples: usize,
     pub run: MeasuredRun,
@@ -29,8 +59,8 @@ impl RunForCostModel {
         let steady = report.steady_epochs();
         let epochs_used = match report.epochs.len() {
             0 => return None,
-            1 => "epoch 1 (includes warm-up)".to_owned(),
-            n => format!("epochs 2–{n} (epoch 1, with warm-up, left out)"),
+            1 => EpochsUsed::OnlyFirst,
+            last => EpochsUsed::AfterFirst { last },
         };
         let samples: usize = steady.iter().map(|e| e.samples).sum();
         let train_time_s: f64 = steady.iter().map(|e| e.train_time_s).sum();
@@ -82,10 +112,18 @@ pub fn MeasuredPanel(inputs: TrainingInputs, results: TrainingResults) -> impl I
     let about = move || {
         slot.with(|run| {
             run.as_ref().map(|r| {
-                format!(
-                    "{} · {} · {} samples in {:.2} s",
-                    r.device, r.epochs_used, r.samples, r.run.train_time_s
-                )
+                let used = r.epochs_used.text(lang());
+                let time_s = r.run.train_time_s;
+                match lang() {
+                    Lang::Zh => format!(
+                        "{} · {used} · {} 个样本，用时 {time_s:.2} 秒",
+                        r.device, r.samples
+                    ),
+                    Lang::En => format!(
+                        "{} · {used} · {} samples in {time_s:.2} s",
+                        r.device, r.samples
+                    ),
+                }
             })
         })
     };
@@ -93,19 +131,19 @@ pub fn MeasuredPanel(inputs: TrainingInputs, results: TrainingResults) -> impl I
     view! {
         <section id="measured-run" class="measured" aria-labelledby="measured-title">
             <h3 id="measured-title">
-                "你的实测结果 " <span class="en" lang="en">"Your measured run"</span>
+                <T zh="你的实测结果" en="Your measured run" />
             </h3>
             <Show
                 when=move || slot.with(Option::is_some)
                 fallback=|| {
                     view! {
                         <p id="measured-empty" class="muted">
-                            "在下方训练模型后，点击“用于成本模型”，这里会显示你的设备在大规模训练中意味着什么。"
-                            <span class="en" lang="en">
-                                " Train the model below, then press \"Use this run in the cost \
-                                 model\": this panel then shows what your own device implies at \
-                                 scale."
-                            </span>
+                            <T
+                                zh="在下方训练模型后点“用于成本模型”，这里会算出按你这台设备的速度，大规模训练要花多少时间和钱。"
+                                en="Train the model below, then press \"Use this run in the cost \
+                                    model\": this panel then shows what your own device implies at \
+                                    scale."
+                            />
                         </p>
                     }
                 }
@@ -121,7 +159,7 @@ pub fn MeasuredPanel(inputs: TrainingInputs, results: TrainingResults) -> impl I
                 />
                 <Out
                     id="measured-eta-out"
-                    label_zh="资源利用率 η = T / R（T 秒，R = 1 台设备）"
+                    label_zh="资源利用率 η = T / R（T 以秒计，R = 1 台设备）"
                     label_en="η = T / R (T in s, R = 1 device)"
                     value=Signal::derive(move || figures.get().map(|m| m.utilisation))
                     kind=Kind::Number
@@ -135,7 +173,7 @@ pub fn MeasuredPanel(inputs: TrainingInputs, results: TrainingResults) -> impl I
                 />
                 <Out
                     id="measured-mfu-out"
-                    label_zh="相对于下方所选加速器峰值的 MFU"
+                    label_zh="MFU（相对下方所选加速器的峰值）"
                     label_en="MFU against the peak of the accelerator chosen below"
                     value=Signal::derive(move || mfu.get())
                     kind=Kind::Percent
@@ -146,22 +184,23 @@ pub fn MeasuredPanel(inputs: TrainingInputs, results: TrainingResults) -> impl I
                     disabled=move || mfu.get().is_none()
                     on:click=apply_mfu
                 >
-                    "把这个 MFU 填入训练成本 · Use this MFU in the training cost"
+                    <T zh="把这个 MFU 填入训练成本" en="Use this MFU in the training cost" />
                 </button>
                 <p class="muted">
-                    "按实测速度完成下方训练成本中的任务（设备数与单价取自该部分，假设线性扩展）："
-                    <span class="en" lang="en">
-                        " The training job described below, at the measured speed (device count \
-                         and price from that section, perfect scaling assumed):"
-                    </span>
+                    <T
+                        zh="若以实测速度完成下方“训练成本”中的任务（设备数与单价取自该部分，假设线性扩展）："
+                        en="The training job described below, at the measured speed (device count \
+                            and price from that section, perfect scaling assumed):"
+                    />
                 </p>
                 <Out
                     id="measured-days-out"
-                    label_zh="训练时间"
+                    label_zh="实际耗时"
                     label_en="Wall-clock time"
                     value=Signal::derive(move || projection.get().map(|p| p.wall_clock_days))
                     kind=Kind::Number
-                    unit="days"
+                    unit_zh="天"
+                    unit_en="days"
                 />
                 <Out
                     id="measured-device-hours-out"
@@ -180,7 +219,7 @@ pub fn MeasuredPanel(inputs: TrainingInputs, results: TrainingResults) -> impl I
                 <Derivation
                     id="measured-steps"
                     steps=Signal::derive(move || {
-                        projection.get().map(|p| p.steps(currency())).unwrap_or_default()
+                        projection.get().map(|p| p.steps(money_format())).unwrap_or_default()
                     })
                 />
             </Show>

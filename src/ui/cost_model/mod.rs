@@ -19,12 +19,13 @@ use std::sync::Arc;
 use leptos::prelude::*;
 
 use crate::cost::units::Currency;
+use crate::ui::i18n::{T, tr};
 use crate::ui::url_state::{Param, UrlNotice, UrlState, apply_preset};
 use measured::MeasuredPanel;
 use price_war::{PriceWarInputs, PriceWarSection};
 use serving::{ServingInputs, ServingSection, serving_results};
 use training::{TrainingInputs, TrainingSection, training_results};
-use widgets::{CurrencyCtx, SelectField};
+use widgets::{Choice, CurrencyCtx, SelectField};
 
 /// GPT-3-like run: 175e9 parameters, 300e9 tokens (Brown et al. 2020, table D.1: 3.14e23
 /// FLOPs). GPT-3 trained on V100s, which the table lacks, so this uses A100 BF16 at an assumed
@@ -100,49 +101,55 @@ pub fn CostModel() -> impl IntoView {
     };
     let currency_choices = Currency::ALL
         .iter()
-        .map(|c| (c.code().to_owned(), format!("{} {}", c.symbol(), c.code())))
+        .map(|c| {
+            let (zh, en) = currency_names(*c);
+            Choice::new(
+                c.code(),
+                format!("{} {zh}（{}）", c.symbol(), c.code()),
+                format!("{} {en} ({})", c.symbol(), c.code()),
+            )
+        })
         .collect();
 
     view! {
         <section id="cost-model" aria-labelledby="cost-model-title">
             <h2 id="cost-model-title">
-                "成本模型 " <span class="en" lang="en">"Cost model"</span>
+                <T zh="成本模型" en="Cost model" />
             </h2>
             <p class="lead">
-                "从训练、推理到定价：每个结果都列出公式与代入的数字。所有输入都保存在网址中，复制链接即可重现本页。"
-                <span class="en" lang="en">
-                    " From training to serving to pricing: every result lists its formula with \
-                     the numbers put in. Every input is kept in the page's URL, so a copied link \
-                     reproduces the page."
-                </span>
+                <T
+                    zh="从训练、推理到定价，每个结果都列出公式和代入的数字。所有输入都保存在网址里，复制链接即可重现本页。"
+                    en="From training to serving to pricing: every result lists its formula with \
+                        the numbers put in. Every input is kept in the page's URL, so a copied link \
+                        reproduces the page."
+                />
             </p>
             <UrlNotice notices=notices />
             <MeasuredPanel inputs=training results=training_out />
-            <div class="presets" role="group" aria-label="预设 Presets">
+            <div class="presets" role="group" aria-label=tr("预设", "Presets")>
                 <button type="button" id="costmodel-preset-article" on:click=preset(&[])>
-                    "文章示例 · Article example"
+                    <T zh="文章示例" en="Article example" />
                 </button>
                 <button type="button" id="costmodel-preset-gpt3" on:click=preset(GPT3_LIKE)>
-                    "GPT-3 量级 · GPT-3-like"
+                    <T zh="GPT-3 量级" en="GPT-3-like" />
                 </button>
                 <button type="button" id="costmodel-preset-llama2" on:click=preset(LLAMA2_70B_LIKE)>
-                    "Llama-2-70B 量级 · Llama-2-70B-like"
+                    <T zh="Llama-2-70B 量级" en="Llama-2-70B-like" />
                 </button>
             </div>
             <p class="muted">
-                "文章示例：原文 §5.2 的 MLP（784-128-10，MNIST 60,000 张训练图，5 轮），单块 RTX 4090、FP32、MFU 0.3、每 GPU 小时 $0.5；推理为 7B 模型；价格战为保本例 F = 300,000、P = 10、MC = 6。"
-                "GPT-3 量级在 A100 BF16 上按假设的 MFU 0.3 计算（表中没有 V100）。"
-                <span class="en" lang="en">
-                    " Article example: the article's §5.2 MLP (784-128-10, MNIST's 60,000 \
-                     training images, 5 epochs) on one RTX 4090 in FP32 at MFU 0.3 and $0.5 per \
-                     GPU-hour; a 7B model for serving; the break-even example F = 300,000, \
-                     P = 10, MC = 6. GPT-3-like runs on A100 BF16 at an assumed MFU of 0.3 (the \
-                     table has no V100); Llama-2-70B-like uses the model card's MFU 0.435."
-                </span>
+                <T
+                    zh="文章示例：原文 §5.2 的 MLP（784-128-10，MNIST 的 60,000 张训练图，5 轮），单块 RTX 4090、FP32、MFU 0.3、每 GPU 小时 $0.5；推理为 7B 模型；价格战为保本例 F = 300,000、P = 10、MC = 6。GPT-3 量级按 A100 BF16、假设 MFU 0.3 计算（表中没有 V100）；Llama-2-70B 量级采用模型卡给出的 MFU 0.435。"
+                    en="Article example: the article's §5.2 MLP (784-128-10, MNIST's 60,000 \
+                        training images, 5 epochs) on one RTX 4090 in FP32 at MFU 0.3 and $0.5 per \
+                        GPU-hour; a 7B model for serving; the break-even example F = 300,000, \
+                        P = 10, MC = 6. GPT-3-like runs on A100 BF16 at an assumed MFU of 0.3 (the \
+                        table has no V100); Llama-2-70B-like uses the model card's MFU 0.435."
+                />
             </p>
             <SelectField
                 id="costmodel-currency"
-                label_zh="货币（仅显示，不换算）"
+                label_zh="货币（仅改符号，不换算）"
                 label_en="Currency (display only, not converted)"
                 choices=currency_choices
                 value=currency_code
@@ -157,5 +164,14 @@ pub fn CostModel() -> impl IntoView {
                 />
             </div>
         </section>
+    }
+}
+
+/// A currency's name in Chinese and in English, for the currency select.
+fn currency_names(currency: Currency) -> (&'static str, &'static str) {
+    match currency {
+        Currency::Usd => ("美元", "US dollar"),
+        Currency::Cny => ("人民币", "Chinese yuan"),
+        Currency::Eur => ("欧元", "euro"),
     }
 }

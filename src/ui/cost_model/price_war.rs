@@ -9,10 +9,11 @@ use crate::cost::price_war::{
 };
 use crate::ui::cost_model::charts::ProfitChart;
 use crate::ui::cost_model::widgets::{
-    Derivation, ErrorLine, Formula, Kind, Out, Outcome, any_number, currency, error_of,
+    Derivation, ErrorLine, Formula, Kind, Out, Outcome, any_number, error_of, money_format,
     non_negative, positive,
 };
 use crate::ui::field::{NumberField, NumberInput};
+use crate::ui::i18n::T;
 use crate::ui::url_state::UrlState;
 
 /// The price-war section's inputs. One "unit" is whatever the price is quoted per (one
@@ -112,7 +113,7 @@ pub fn PriceWarSection(
     let pick =
         |f: fn(&PriceCut) -> f64| Signal::derive(move || cut.with(|c| c.as_ref().ok().map(f)));
     let steps = Signal::derive(move || {
-        let c = currency();
+        let c = money_format();
         let mut steps = Vec::new();
         margin.with(|x| x.iter().for_each(|x| steps.extend(x.steps(c))));
         even.with(|x| x.iter().for_each(|x| steps.extend(x.steps(c))));
@@ -134,34 +135,39 @@ pub fn PriceWarSection(
 
     view! {
         <article class="cost-card" id="pricewar-card" aria-labelledby="pricewar-title">
-            <h3 id="pricewar-title">"价格战 " <span class="en" lang="en">"Price war"</span></h3>
-            <Formula text="保本销量 = F ÷ (P − MC)；降价后销量 Q₁ = Q₀ × (P₁ ÷ P₀)^−|ε|；伯特兰底价 P = MC；加成定价 P = MC ÷ (1 − 1/|ε|)" />
+            <h3 id="pricewar-title"><T zh="价格战" en="Price war" /></h3>
+            <Formula
+                zh="保本销量 = F ÷ (P − MC)；降价后销量 Q₁ = Q₀ × (P₁ ÷ P₀)^−|ε|；伯特兰底价 P = MC；加成定价 P = MC ÷ (1 − 1/|ε|)"
+                en="break-even volume = F ÷ (P − MC); volume after a cut Q₁ = Q₀ × (P₁ ÷ P₀)^−|ε|; Bertrand floor P = MC; markup rule P = MC ÷ (1 − 1/|ε|)"
+            />
             <p class="muted">
-                "“单位”指价格所对应的数量，例如每百万 token；所有金额使用同一货币。 "
-                <span class="en" lang="en">"A unit is whatever the price is quoted per, e.g. 1M tokens; all amounts in one currency."</span>
+                <T
+                    zh="“单位”指价格所对应的数量，例如每百万 token；所有金额按同一货币计。"
+                    en="A unit is whatever the price is quoted per, e.g. 1M tokens; all amounts in one currency."
+                />
             </p>
             <NumberField id="pricewar-fixed" label_zh="固定成本 F" label_en="Fixed cost F" input=i.fixed />
             <button type="button" id="pricewar-use-training" on:click=use_training disabled=move || training_cost.get().is_none()>
-                "使用训练成本 · Use training cost"
+                <T zh="填入训练成本" en="Use training cost" />
             </button>
             <NumberField id="pricewar-mc" label_zh="每单位边际成本 MC" label_en="Marginal cost per unit MC" input=i.mc />
             <button type="button" id="pricewar-use-serving" on:click=use_serving disabled=move || serving_cost.get().is_none()>
-                "使用推理成本（每百万输出 token）· Use serving cost (per 1M output tokens)"
+                <T zh="填入推理成本（每百万输出 token）" en="Use serving cost (per 1M output tokens)" />
             </button>
             <NumberField id="pricewar-price" label_zh="每单位价格 P₀" label_en="Price per unit P₀" input=i.price />
             <div class="results" aria-live="polite">
                 <Out id="pricewar-margin-out" label_zh="单位边际贡献" label_en="Contribution margin per unit" value=Signal::derive(move || margin.with(|m| m.as_ref().ok().map(|m| m.margin_per_unit))) kind=Kind::Money />
                 <Out id="pricewar-margin-ratio-out" label_zh="边际贡献率" label_en="Contribution margin ratio" value=Signal::derive(move || margin.with(|m| m.as_ref().ok().map(|m| m.margin_ratio))) kind=Kind::Percent />
-                <Out id="pricewar-breakeven-out" label_zh="保本销量" label_en="Break-even volume" value=Signal::derive(move || even.with(|m| m.as_ref().ok().map(|m| m.break_even_units))) kind=Kind::Number unit="单位 · units" />
+                <Out id="pricewar-breakeven-out" label_zh="保本销量" label_en="Break-even volume" value=Signal::derive(move || even.with(|m| m.as_ref().ok().map(|m| m.break_even_units))) kind=Kind::Number unit_zh="单位" unit_en="units" />
                 <Out id="pricewar-breakeven-revenue-out" label_zh="保本收入" label_en="Break-even revenue" value=Signal::derive(move || even.with(|m| m.as_ref().ok().map(|m| m.break_even_revenue))) kind=Kind::Money />
                 <ErrorLine id="pricewar-breakeven-error" error=error_of(even) />
             </div>
-            <h4>"降价情景 " <span class="en" lang="en">"Price-cut scenario"</span></h4>
+            <h4><T zh="降价情景" en="Price-cut scenario" /></h4>
             <NumberField id="pricewar-volume" label_zh="当前每期销量 Q₀" label_en="Units sold per period Q₀" input=i.volume />
             <NumberField id="pricewar-new-price" label_zh="降价后价格 P₁" label_en="New price P₁" input=i.new_price />
             <NumberField id="pricewar-elasticity" label_zh="需求价格弹性 ε" label_en="Price elasticity of demand ε" input=i.elasticity />
             <div class="results" aria-live="polite">
-                <Out id="pricewar-volume-after-out" label_zh="降价后销量 Q₁" label_en="Volume after Q₁" value=pick(|c| c.after.volume) kind=Kind::Number unit="单位 · units" />
+                <Out id="pricewar-volume-after-out" label_zh="降价后销量 Q₁" label_en="Volume after Q₁" value=pick(|c| c.after.volume) kind=Kind::Number unit_zh="单位" unit_en="units" />
                 <Out id="pricewar-revenue-before-out" label_zh="降价前收入" label_en="Revenue before" value=pick(|c| c.before.revenue) kind=Kind::Money />
                 <Out id="pricewar-revenue-after-out" label_zh="降价后收入" label_en="Revenue after" value=pick(|c| c.after.revenue) kind=Kind::Money />
                 <Out id="pricewar-profit-before-out" label_zh="降价前利润" label_en="Profit before" value=pick(|c| c.before.profit) kind=Kind::Money />
@@ -169,7 +175,7 @@ pub fn PriceWarSection(
                 <ErrorLine id="pricewar-cut-error" error=error_of(cut) />
             </div>
             <ProfitChart cut=cut markup=markup />
-            <h4>"底价与加成 " <span class="en" lang="en">"Floor and markup"</span></h4>
+            <h4><T zh="底价与加成定价" en="Floor and markup" /></h4>
             <div class="results" aria-live="polite">
                 <Out id="pricewar-floor-out" label_zh="伯特兰底价 P = MC" label_en="Bertrand floor P = MC" value=Signal::derive(move || floor.with(|m| m.as_ref().ok().map(|m| m.price))) kind=Kind::Money />
                 <Out id="pricewar-floor-profit-out" label_zh="底价下的利润" label_en="Profit at the floor" value=Signal::derive(move || floor.with(|m| m.as_ref().ok().map(|m| m.profit))) kind=Kind::Money />

@@ -4,19 +4,21 @@
 
 use leptos::prelude::*;
 
-use crate::cost::format::{format_money, format_money_zh, format_number};
+use crate::cost::format::format_number;
 use crate::cost::serving::{
     GrossMargin, GrossMarginInput, Serving, ServingInput, gross_margin, kv_cache_bytes_per_token,
     serving,
 };
 use crate::cost::units::{BYTES_PER_GB, PriceUnit};
+use crate::lang::Lang;
 use crate::ui::cost_model::charts::BatchChart;
 use crate::ui::cost_model::hardware::{HardwareFields, HardwareInputs, HardwareKeys};
 use crate::ui::cost_model::widgets::{
-    Derivation, ErrorLine, Formula, Kind, Out, Outcome, SelectField, count, currency, error_of,
-    fraction, non_negative, positive,
+    Choice, Derivation, ErrorLine, Formula, Kind, Out, Outcome, SelectField, count, error_of,
+    fraction, money_format, non_negative, positive,
 };
 use crate::ui::field::{NumberField, NumberInput};
+use crate::ui::i18n::{T, lang};
 use crate::ui::url_state::UrlState;
 
 const KEYS: HardwareKeys = HardwareKeys {
@@ -170,12 +172,7 @@ pub fn ServingSection(inputs: ServingInputs, results: ServingResults) -> impl In
     let unit = Memo::new(move |_| PriceUnit::from_code(&i.price_unit.get()).unwrap_or_default());
     let unit_choices = PriceUnit::ALL
         .iter()
-        .map(|u| {
-            (
-                u.code().to_owned(),
-                format!("{} · {}", u.label_zh(), u.label_en()),
-            )
-        })
+        .map(|u| Choice::new(u.code(), u.label_zh(), u.label_en()))
         .collect();
     let kv_helper = Memo::new(move |_| {
         let (Ok(l), Ok(h), Ok(d), Ok(b)) = (
@@ -195,36 +192,35 @@ pub fn ServingSection(inputs: ServingInputs, results: ServingResults) -> impl In
     };
     let bound = move || {
         r.serving.with(|s| match s {
-            Ok(s) => (
-                s.bound.label_en(),
-                format!("{} · {}", s.bound.label_zh(), s.bound.label_en()),
-            ),
-            Err(_) => ("", "—".to_owned()),
+            Ok(s) => (s.bound.label_en(), s.bound.label(lang())),
+            Err(_) => ("", "—"),
         })
     };
     let fits = move || {
-        r.serving.with(|s| match s {
-            Ok(s) if s.fits_in_memory => "放得下 · fits in the GPUs' memory".to_owned(),
-            Ok(s) => format!(
-                "放不下：需要 {} GB · does not fit: needs {} GB",
-                format_number(s.memory_needed_bytes / BYTES_PER_GB),
+        r.serving.with(|s| match (s, lang()) {
+            (Ok(s), Lang::Zh) if s.fits_in_memory => "显存放得下".to_owned(),
+            (Ok(s), Lang::En) if s.fits_in_memory => "fits in the GPUs' memory".to_owned(),
+            (Ok(s), Lang::Zh) => format!(
+                "放不下：需要 {} GB",
                 format_number(s.memory_needed_bytes / BYTES_PER_GB)
             ),
-            Err(_) => "—".to_owned(),
+            (Ok(s), Lang::En) => format!(
+                "does not fit: needs {} GB",
+                format_number(s.memory_needed_bytes / BYTES_PER_GB)
+            ),
+            (Err(_), _) => "—".to_owned(),
         })
     };
     // Shows the unit beside every price field as it is now.
     let price_unit_text = move || {
-        let u = unit.get();
-        let c = currency();
-        format!(
-            "例：{} · e.g. {}",
-            format_money_zh(1.0, c) + u.label_zh(),
-            format_money(1.0, c) + " " + u.label_en()
-        )
+        let example = money_format().price(1.0, unit.get());
+        match lang() {
+            Lang::Zh => format!("例：{example}"),
+            Lang::En => format!("e.g. {example}"),
+        }
     };
     let steps = Signal::derive(move || {
-        let c = currency();
+        let c = money_format();
         let mut steps = Vec::new();
         r.serving
             .with(|x| x.iter().for_each(|x| steps.extend(x.steps(c))));
@@ -237,24 +233,30 @@ pub fn ServingSection(inputs: ServingInputs, results: ServingResults) -> impl In
 
     view! {
         <article class="cost-card" id="serving-card" aria-labelledby="serving-title">
-            <h3 id="serving-title">"推理成本 " <span class="en" lang="en">"Serving cost"</span></h3>
-            <Formula text="每 token ≈ 2·N FLOPs；每步时间 = max(计算, 读显存)；每百万 token 成本 = GPU 时价 ÷ (每卡 token/s × 3600) × 10⁶" />
+            <h3 id="serving-title"><T zh="推理成本" en="Serving cost" /></h3>
+            <Formula
+                zh="每 token ≈ 2·N FLOPs；每步时间 = max(计算时间, 读显存时间)；每百万 token 成本 = 每 GPU 小时价格 ÷ (每卡 token/s × 3600) × 10⁶"
+                en="≈ 2·N FLOPs per token; step time = max(compute time, memory-read time); cost per 1M tokens = price per GPU-hour ÷ (tokens/s per GPU × 3600) × 10⁶"
+            />
             <NumberField id="serving-params" label_zh="参数量 N" label_en="Parameters N" input=i.params />
             <NumberField id="serving-weight-bytes" label_zh="每个权重的字节数" label_en="Bytes per weight" input=i.weight_bytes />
             <NumberField id="serving-kv-bytes" label_zh="每 token 的 KV 缓存字节数" label_en="KV-cache bytes per token" input=i.kv_bytes />
             <fieldset class="kv-helper">
-                <legend>"由层数与头数计算 KV · KV bytes from layers and heads"</legend>
+                <legend><T zh="由层数与头数算出 KV 字节数" en="KV bytes from layers and heads" /></legend>
                 <NumberField id="serving-layers" label_zh="层数" label_en="Layers" input=i.layers />
                 <NumberField id="serving-kv-heads" label_zh="KV 头数" label_en="KV heads" input=i.kv_heads />
                 <NumberField id="serving-head-dim" label_zh="每头维度" label_en="Head dimension" input=i.head_dim />
                 <NumberField id="serving-kv-value-bytes" label_zh="每个值的字节数" label_en="Bytes per value" input=i.kv_value_bytes />
                 <p class="aside">
-                    "2 × 层数 × KV 头数 × 维度 × 字节 = "
+                    <T
+                        zh="2 × 层数 × KV 头数 × 每头维度 × 每值字节数 = "
+                        en="2 × layers × KV heads × head dimension × bytes per value = "
+                    />
                     <span id="serving-kv-helper-out">{move || kv_helper.get().map_or_else(|| "—".to_owned(), format_number)}</span>
                     " B"
                 </p>
                 <button type="button" id="serving-use-kv" on:click=use_kv disabled=move || kv_helper.get().is_none()>
-                    "填入上面的 KV 字段 · Use for KV bytes per token"
+                    <T zh="填入上方的每 token KV 字节数" en="Use for KV bytes per token" />
                 </button>
             </fieldset>
             <NumberField id="serving-context" label_zh="平均上下文 token 数" label_en="Context tokens per sequence" input=i.context />
@@ -264,31 +266,31 @@ pub fn ServingSection(inputs: ServingInputs, results: ServingResults) -> impl In
             <NumberField id="serving-mfu" label_zh="MFU（0–1 或百分数）" label_en="MFU (fraction or %)" input=i.mfu />
             <NumberField id="serving-gpu-price" label_zh="每 GPU 小时价格" label_en="Price per GPU-hour" input=i.gpu_price />
             <div class="results" aria-live="polite">
-                <Out id="serving-tps-out" label_zh="每卡每秒 token" label_en="Tokens/s per GPU" value=pick_serving(r, |s| s.tokens_per_s_per_gpu) kind=Kind::Number unit="tokens/s" />
+                <Out id="serving-tps-out" label_zh="每卡每秒 token 数" label_en="Tokens/s per GPU" value=pick_serving(r, |s| s.tokens_per_s_per_gpu) kind=Kind::Number unit="tokens/s" />
                 <p class="result">
-                    <span class="result-label">"瓶颈 " <span class="en" lang="en">"Bound"</span></span>
+                    <span class="result-label"><T zh="瓶颈" en="Bound" /></span>
                     " "
                     <output id="serving-bound-out" data-bound=move || bound().0>{move || bound().1}</output>
                 </p>
-                <Out id="serving-input-cost-out" label_zh="每百万输入 token 成本" label_en="Cost per 1M input tokens" value=pick_serving(r, |s| s.input_cost_per_million_tokens) kind=Kind::Money unit="/ 1M tokens" />
-                <Out id="serving-output-cost-out" label_zh="每百万输出 token 成本" label_en="Cost per 1M output tokens" value=pick_serving(r, |s| s.output_cost_per_million_tokens) kind=Kind::Money unit="/ 1M tokens" />
+                <Out id="serving-input-cost-out" label_zh="每百万输入 token 成本" label_en="Cost per 1M input tokens" value=pick_serving(r, |s| s.input_cost_per_million_tokens) kind=Kind::Money unit_zh="/百万 tokens" unit_en="/ 1M tokens" />
+                <Out id="serving-output-cost-out" label_zh="每百万输出 token 成本" label_en="Cost per 1M output tokens" value=pick_serving(r, |s| s.output_cost_per_million_tokens) kind=Kind::Money unit_zh="/百万 tokens" unit_en="/ 1M tokens" />
                 <p class="result">
-                    <span class="result-label">"显存 " <span class="en" lang="en">"Memory"</span></span>
+                    <span class="result-label"><T zh="显存" en="Memory" /></span>
                     " "
                     <output id="serving-fits-out">{fits}</output>
                 </p>
                 <ErrorLine id="serving-error" error=error_of(r.serving) />
             </div>
             <BatchChart serving=r.serving />
-            <h4>"定价与毛利 " <span class="en" lang="en">"Prices and gross margin"</span></h4>
+            <h4><T zh="定价与毛利" en="Prices and gross margin" /></h4>
             <SelectField id="serving-price-unit" label_zh="价格单位" label_en="Price unit" choices=unit_choices value=i.price_unit note=Signal::derive(price_unit_text) />
-            <NumberField id="serving-input-price" label_zh="输入价格（按所选单位）" label_en="Input price (per the unit above)" input=i.input_price />
-            <NumberField id="serving-output-price" label_zh="输出价格（按所选单位）" label_en="Output price (per the unit above)" input=i.output_price />
-            <NumberField id="serving-input-tokens" label_zh="每请求输入 token" label_en="Input tokens per request" input=i.input_tokens />
-            <NumberField id="serving-output-tokens" label_zh="每请求输出 token" label_en="Output tokens per request" input=i.output_tokens />
+            <NumberField id="serving-input-price" label_zh="输入价格（按上方单位）" label_en="Input price (per the unit above)" input=i.input_price />
+            <NumberField id="serving-output-price" label_zh="输出价格（按上方单位）" label_en="Output price (per the unit above)" input=i.output_price />
+            <NumberField id="serving-input-tokens" label_zh="每个请求的输入 token 数" label_en="Input tokens per request" input=i.input_tokens />
+            <NumberField id="serving-output-tokens" label_zh="每个请求的输出 token 数" label_en="Output tokens per request" input=i.output_tokens />
             <div class="results" aria-live="polite">
-                <Out id="serving-input-price-m-out" label_zh="输入价格" label_en="Input price" value=Signal::derive(move || r.margin.with(|m| m.as_ref().ok().map(|m| m.input_price_per_million_tokens))) kind=Kind::Money unit="/ 1M tokens" />
-                <Out id="serving-output-price-m-out" label_zh="输出价格" label_en="Output price" value=Signal::derive(move || r.margin.with(|m| m.as_ref().ok().map(|m| m.output_price_per_million_tokens))) kind=Kind::Money unit="/ 1M tokens" />
+                <Out id="serving-input-price-m-out" label_zh="输入价格" label_en="Input price" value=Signal::derive(move || r.margin.with(|m| m.as_ref().ok().map(|m| m.input_price_per_million_tokens))) kind=Kind::Money unit_zh="/百万 tokens" unit_en="/ 1M tokens" />
+                <Out id="serving-output-price-m-out" label_zh="输出价格" label_en="Output price" value=Signal::derive(move || r.margin.with(|m| m.as_ref().ok().map(|m| m.output_price_per_million_tokens))) kind=Kind::Money unit_zh="/百万 tokens" unit_en="/ 1M tokens" />
                 <Out id="serving-margin-out" label_zh="毛利率" label_en="Gross margin" value=margin_value kind=Kind::Percent />
                 <ErrorLine id="serving-margin-error" error=error_of(r.margin) />
             </div>

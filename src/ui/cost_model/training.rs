@@ -17,10 +17,11 @@ use crate::cost::units::BYTES_PER_GB;
 use crate::ui::cost_model::charts::GpuCharts;
 use crate::ui::cost_model::hardware::{Hardware, HardwareFields, HardwareInputs, HardwareKeys};
 use crate::ui::cost_model::widgets::{
-    Derivation, ErrorLine, Formula, Kind, Out, Outcome, SelectField, TextField, count, currency,
-    error_of, fraction, non_negative, positive,
+    Choice, Derivation, ErrorLine, Formula, Kind, Out, Outcome, SelectField, TextField, count,
+    error_of, fraction, money_format, non_negative, positive,
 };
 use crate::ui::field::{NumberField, NumberInput};
+use crate::ui::i18n::{T, lang};
 use crate::ui::url_state::UrlState;
 
 const MODE_6ND: &str = "6nd";
@@ -255,43 +256,33 @@ pub fn TrainingSection(inputs: TrainingInputs, results: TrainingResults) -> impl
     let r = results;
     let is_mlp = move || i.mode.with(|m| m == MODE_MLP);
     let mode_choices = vec![
-        (
-            MODE_6ND.to_owned(),
-            "6·N·D（参数 × token） · 6·N·D (parameters × tokens)".to_owned(),
+        Choice::new(
+            MODE_6ND,
+            "6·N·D（参数量 × token 数）",
+            "6·N·D (parameters × tokens)",
         ),
-        (
-            MODE_MLP.to_owned(),
-            "MLP 逐层精确计数 · MLP, counted exactly".to_owned(),
-        ),
+        Choice::new(MODE_MLP, "MLP 逐层精确计数", "MLP, counted exactly"),
     ];
-    let link_choices = LINKS
-        .iter()
-        .map(|l| (l.id.to_owned(), l.name.to_owned()))
-        .collect();
+    let link_choices = LINKS.iter().map(|l| Choice::same(l.id, l.name)).collect();
     let link_note = Signal::derive(move || {
+        let source = lang().pick("来源：", "Source: ");
         i.link.with(|id| {
             LINKS
                 .iter()
                 .find(|l| l.id == id)
-                .map_or_else(String::new, |l| format!("来源 Source: {}", l.source))
+                .map_or_else(String::new, |l| format!("{source}{}", l.source))
         })
     });
     let overlap_choices = vec![
-        (
-            OVERLAPPED.to_owned(),
-            "与计算重叠 · overlapped with compute".to_owned(),
-        ),
-        (
-            SEQUENTIAL.to_owned(),
-            "计算之后进行 · after compute".to_owned(),
-        ),
+        Choice::new(OVERLAPPED, "与计算重叠", "overlapped with compute"),
+        Choice::new(SEQUENTIAL, "算完再通信", "after compute"),
     ];
     let layers_error = error_of(r.layers_error);
     let steps = Signal::derive(move || {
         let mut steps = r
             .flops
             .with(|f| f.as_ref().map(|f| f.steps.clone()).unwrap_or_default());
-        let c = currency();
+        let c = money_format();
         r.run
             .with(|x| x.iter().for_each(|x| steps.extend(x.steps(c))));
         r.parallel
@@ -301,18 +292,25 @@ pub fn TrainingSection(inputs: TrainingInputs, results: TrainingResults) -> impl
         steps
     });
     let fits = move || {
+        let lang = lang();
         r.memory.with(|m| match m {
             Ok(m) if m.fits_replicated => (
                 "replicated",
-                "单卡放得下（数据并行）· fits on one GPU (plain data parallel)",
+                lang.pick(
+                    "单卡放得下（普通数据并行）",
+                    "fits on one GPU (plain data parallel)",
+                ),
             ),
             Ok(m) if m.fits_sharded => (
                 "sharded",
-                "需分片到各卡（ZeRO-3/FSDP）· fits only sharded over the GPUs (ZeRO-3 / FSDP)",
+                lang.pick(
+                    "需分片到各卡（ZeRO-3 / FSDP）",
+                    "fits only sharded over the GPUs (ZeRO-3 / FSDP)",
+                ),
             ),
             Ok(_) => (
                 "no",
-                "放不下：需要更多 GPU · does not fit: more GPUs needed",
+                lang.pick("放不下：需要更多 GPU", "does not fit: more GPUs needed"),
             ),
             Err(_) => ("", "—"),
         })
@@ -321,8 +319,11 @@ pub fn TrainingSection(inputs: TrainingInputs, results: TrainingResults) -> impl
 
     view! {
         <article class="cost-card" id="training-card" aria-labelledby="training-title">
-            <h3 id="training-title">"训练成本 " <span class="en" lang="en">"Training cost"</span></h3>
-            <Formula text="FLOPs ≈ 6·N·D（前向 2ND + 反向 4ND）；GPU 小时 = FLOPs ÷ (峰值 × MFU) ÷ 3600；成本 = GPU 小时 × 单价" />
+            <h3 id="training-title"><T zh="训练成本" en="Training cost" /></h3>
+            <Formula
+                zh="FLOPs ≈ 6·N·D（前向 2ND + 反向 4ND）；GPU 小时 = FLOPs ÷ (峰值算力 × MFU) ÷ 3600；成本 = GPU 小时 × 单价"
+                en="FLOPs ≈ 6·N·D (forward 2ND + backward 4ND); GPU-hours = FLOPs ÷ (peak × MFU) ÷ 3600; cost = GPU-hours × price per GPU-hour"
+            />
             <SelectField id="training-mode" label_zh="计算量来源" label_en="FLOPs from" choices=mode_choices value=i.mode />
             <Show
                 when=is_mlp
@@ -341,20 +342,25 @@ pub fn TrainingSection(inputs: TrainingInputs, results: TrainingResults) -> impl
             <NumberField id="training-price" label_zh="每 GPU 小时价格" label_en="Price per GPU-hour" input=i.price />
             <div class="results" aria-live="polite">
                 <Out id="training-flops-out" label_zh="训练计算量" label_en="Training FLOPs" value=value(r.flops, |f| f.total) kind=Kind::Number unit="FLOPs" />
-                <Out id="training-gpu-hours-out" label_zh="GPU 小时" label_en="GPU-hours" value=value(r.run, |x| x.gpu_hours) kind=Kind::Number unit="GPU·h" />
-                <Out id="training-days-out" label_zh="实际耗时" label_en="Wall-clock time" value=value(r.run, |x| x.wall_clock_days) kind=Kind::Number unit="天 · days" />
+                <Out id="training-gpu-hours-out" label_zh="GPU 小时" label_en="GPU-hours" value=value(r.run, |x| x.gpu_hours) kind=Kind::Number unit_zh="GPU 小时" unit_en="GPU-hours" />
+                <Out id="training-days-out" label_zh="实际耗时" label_en="Wall-clock time" value=value(r.run, |x| x.wall_clock_days) kind=Kind::Number unit_zh="天" unit_en="days" />
                 <Out id="training-cost-out" label_zh="训练成本" label_en="Training cost" value=r.cost kind=Kind::Money />
                 <p class="muted" hidden=move || !hw_missing()>
-                    "请先选择有峰值数据的精度或修正自定义参数。 "
-                    <span class="en" lang="en">"Choose a precision the accelerator has a figure for, or fix the custom fields."</span>
+                    <T
+                        zh="请换一种该加速器有峰值数据的精度，或修正自定义参数。"
+                        en="Choose a precision the accelerator has a figure for, or fix the custom fields."
+                    />
                 </p>
                 <ErrorLine id="training-error" error=error_of(r.run) />
             </div>
-            <h4>"数据并行 " <span class="en" lang="en">"Data-parallel scaling"</span></h4>
-            <Formula text="all-reduce 时间 ≈ 2(n−1)/n × 梯度字节 ÷ 链路带宽；扩展效率 = 计算时间 ÷ 每步时间" />
+            <h4><T zh="数据并行" en="Data-parallel scaling" /></h4>
+            <Formula
+                zh="all-reduce 时间 ≈ 2(n−1)/n × 梯度字节数 ÷ 链路带宽；扩展效率 = 计算时间 ÷ 每步时间"
+                en="all-reduce time ≈ 2(n−1)/n × gradient bytes ÷ link bandwidth; scaling efficiency = compute time ÷ step time"
+            />
             <SelectField id="training-link" label_zh="互联" label_en="Interconnect" choices=link_choices value=i.link note=link_note />
             <SelectField id="training-overlap" label_zh="通信方式" label_en="Communication" choices=overlap_choices value=i.overlap />
-            <NumberField id="training-step-tokens" label_zh="每 GPU 每步 token（或样本）数" label_en="Tokens (or samples) per GPU per step" input=i.step_tokens />
+            <NumberField id="training-step-tokens" label_zh="每卡每步 token（或样本）数" label_en="Tokens (or samples) per GPU per step" input=i.step_tokens />
             <NumberField id="training-grad-bytes" label_zh="每个梯度的字节数" label_en="Bytes per gradient" input=i.grad_bytes />
             <div class="results" aria-live="polite">
                 <Out id="training-allreduce-out" label_zh="每步 all-reduce 时间" label_en="All-reduce time per step" value=value(r.parallel, |x| x.allreduce_s) kind=Kind::Number unit="s" />
@@ -363,13 +369,16 @@ pub fn TrainingSection(inputs: TrainingInputs, results: TrainingResults) -> impl
                 <ErrorLine id="training-parallel-error" error=error_of(r.parallel) />
             </div>
             <GpuCharts run=r.run parallel=r.parallel />
-            <h4>"显存检查 " <span class="en" lang="en">"Memory check"</span></h4>
-            <Formula text="混合精度 Adam ≈ 16 字节/参数（ZeRO §3.1），不含激活 · mixed-precision Adam ≈ 16 bytes per parameter, activations extra" />
+            <h4><T zh="显存检查" en="Memory check" /></h4>
+            <Formula
+                zh="混合精度 Adam 每个参数约占 16 字节（ZeRO §3.1），激活值另计"
+                en="mixed-precision Adam ≈ 16 bytes per parameter (ZeRO §3.1), activations extra"
+            />
             <div class="results" aria-live="polite">
-                <Out id="training-memory-out" label_zh="训练状态" label_en="Training state" value=value(r.memory, |x| x.required_bytes / BYTES_PER_GB) kind=Kind::Number unit="GB" />
-                <Out id="training-min-gpus-out" label_zh="分片所需最少 GPU" label_en="Fewest GPUs, sharded" value=value(r.memory, |x| x.min_gpus_sharded) kind=Kind::Number />
+                <Out id="training-memory-out" label_zh="训练状态所需显存" label_en="Memory for the training state" value=value(r.memory, |x| x.required_bytes / BYTES_PER_GB) kind=Kind::Number unit="GB" />
+                <Out id="training-min-gpus-out" label_zh="分片时最少需要的 GPU 数" label_en="Fewest GPUs, sharded" value=value(r.memory, |x| x.min_gpus_sharded) kind=Kind::Number />
                 <p class="result">
-                    <span class="result-label">"能否放下 " <span class="en" lang="en">"Fits?"</span></span>
+                    <span class="result-label"><T zh="能否放下" en="Fits?" /></span>
                     " "
                     <output id="training-fits-out" data-fits=move || fits().0>{move || fits().1}</output>
                 </p>

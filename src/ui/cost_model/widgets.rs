@@ -4,11 +4,12 @@
 use leptos::prelude::*;
 
 use crate::cost::error::CostError;
-use crate::cost::format::{NOT_A_VALUE, Step, format_money, format_number};
+use crate::cost::format::{MoneyFormat, NOT_A_VALUE, Step, format_number};
 use crate::cost::input::{
     InputError, parse_count, parse_fraction, parse_number, require_non_negative, require_positive,
 };
 use crate::cost::units::Currency;
+use crate::ui::i18n::{T, lang};
 
 /// A section's result: a value, or `Err(None)` when an input is not valid (its field says why),
 /// or `Err(Some(_))` when the formula refuses the numbers (the message sits beside the result).
@@ -48,12 +49,21 @@ pub fn currency() -> Currency {
     use_context::<CurrencyCtx>().map_or(Currency::Usd, |c| c.0.get())
 }
 
+/// How money is written now: the page's currency, in the page's language (tracked).
+pub fn money_format() -> MoneyFormat {
+    MoneyFormat {
+        currency: currency(),
+        lang: lang(),
+    }
+}
+
 /// How a result line writes its number.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     /// [`format_number`] followed by the unit.
     Number,
-    /// [`format_money`] in the page's currency, followed by the unit (e.g. "per 1M tokens").
+    /// Money in the page's currency and language ([`MoneyFormat::amount`]), followed by the
+    /// unit (e.g. "/ 1M tokens").
     Money,
     /// The value × 100 with a percent sign.
     Percent,
@@ -62,7 +72,7 @@ pub enum Kind {
 fn show(kind: Kind, value: f64) -> String {
     match kind {
         Kind::Number => format_number(value),
-        Kind::Money => format_money(value, currency()),
+        Kind::Money => money_format().amount(value),
         Kind::Percent => format!("{}%", format_number(value * 100.0)),
     }
 }
@@ -78,16 +88,21 @@ pub fn Out(
     /// The raw value, `None` when not computable.
     value: Signal<Option<f64>>,
     kind: Kind,
-    /// Unit shown after the number; may be empty.
+    /// Unit shown after the number, the same in both languages ("FLOP/s"); may be empty.
     #[prop(optional)]
     unit: &'static str,
+    /// The unit in Chinese, when it differs from `unit`.
+    #[prop(optional)]
+    unit_zh: Option<&'static str>,
+    /// The unit in English, when it differs from `unit`.
+    #[prop(optional)]
+    unit_en: Option<&'static str>,
 ) -> impl IntoView {
+    let unit = move || lang().pick(unit_zh.unwrap_or(unit), unit_en.unwrap_or(unit));
     view! {
         <p class="result">
             <span class="result-label">
-                <span lang="zh-CN">{label_zh}</span>
-                " "
-                <span class="en" lang="en">{label_en}</span>
+                <T zh=label_zh en=label_en />
             </span>
             " "
             <output id=id data-value=move || value.get().map(|v| v.to_string())>
@@ -99,22 +114,12 @@ pub fn Out(
     }
 }
 
-/// A formula's refusal (price not above marginal cost, an overflow), shown in both languages.
+/// A formula's refusal (price not above marginal cost, an overflow), in the page's language.
 #[component]
 pub fn ErrorLine(id: &'static str, error: Signal<Option<CostError>>) -> impl IntoView {
     view! {
         <p class="formula-error" id=id role="alert">
-            {move || {
-                error
-                    .get()
-                    .map(|e| {
-                        view! {
-                            <span lang="zh-CN">{e.message_zh()}</span>
-                            " "
-                            <span class="en" lang="en">{e.message_en()}</span>
-                        }
-                    })
-            }}
+            {move || error.get().map(|e| e.message(lang()))}
         </p>
     }
 }
@@ -129,8 +134,34 @@ where
     Signal::derive(move || outcome.with(|o| o.as_ref().err().cloned().flatten()))
 }
 
-/// One option of a [`SelectField`]: its value (as stored in the URL) and its label.
-pub type Choice = (String, String);
+/// One option of a [`SelectField`]: its value (as stored in the URL) and its label in each
+/// language.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choice {
+    /// The option's value, as stored in the URL.
+    pub value: String,
+    /// The label in Chinese.
+    pub zh: String,
+    /// The label in English.
+    pub en: String,
+}
+
+impl Choice {
+    /// An option labelled in both languages.
+    pub fn new(value: impl Into<String>, zh: impl Into<String>, en: impl Into<String>) -> Self {
+        Self {
+            value: value.into(),
+            zh: zh.into(),
+            en: en.into(),
+        }
+    }
+
+    /// An option whose label reads the same in both languages (a product name, a code).
+    pub fn same(value: impl Into<String>, label: impl Into<String>) -> Self {
+        let label = label.into();
+        Self::new(value, label.clone(), label)
+    }
+}
 
 /// A labelled `<select>` over `choices`; `note` is shown beside it (e.g. the row's source).
 #[component]
@@ -148,9 +179,7 @@ pub fn SelectField(
     view! {
         <div class="field">
             <label for=id>
-                <span lang="zh-CN">{label_zh}</span>
-                " "
-                <span class="en" lang="en">{label_en}</span>
+                <T zh=label_zh en=label_en />
             </label>
             <select
                 id=id
@@ -159,14 +188,14 @@ pub fn SelectField(
             >
                 {choices
                     .into_iter()
-                    .map(|(v, label)| {
+                    .map(|Choice { value: v, zh, en }| {
                         let selected_value = v.clone();
                         view! {
                             <option
                                 value=v
                                 prop:selected=move || value.with(|s| *s == selected_value)
                             >
-                                {label}
+                                {move || lang().pick(zh.as_str(), en.as_str()).to_owned()}
                             </option>
                         }
                     })
@@ -193,9 +222,7 @@ pub fn TextField(
     view! {
         <div class="field">
             <label for=id>
-                <span lang="zh-CN">{label_zh}</span>
-                " "
-                <span class="en" lang="en">{label_en}</span>
+                <T zh=label_zh en=label_en />
             </label>
             <input
                 id=id
@@ -208,36 +235,32 @@ pub fn TextField(
                 on:input=move |ev| text.set(event_target_value(&ev))
             />
             <p class="field-error" id=error_id role="alert">
-                {move || {
-                    error
-                        .get()
-                        .map(|e| {
-                            view! {
-                                <span lang="zh-CN">{e.message_zh()}</span>
-                                " "
-                                <span class="en" lang="en">{e.message_en()}</span>
-                            }
-                        })
-                }}
+                {move || error.get().map(|e| e.message(lang()))}
             </p>
         </div>
     }
 }
 
-/// The section's formula, written once above its fields.
+/// The section's formula, written once above its fields: `text` when it reads the same in both
+/// languages, else `zh` and `en`.
 #[component]
-pub fn Formula(text: &'static str) -> impl IntoView {
-    view! { <p class="formula">{text}</p> }
+pub fn Formula(
+    #[prop(optional)] text: &'static str,
+    #[prop(optional)] zh: Option<&'static str>,
+    #[prop(optional)] en: Option<&'static str>,
+) -> impl IntoView {
+    let shown = move || lang().pick(zh.unwrap_or(text), en.unwrap_or(text));
+    view! { <p class="formula">{shown}</p> }
 }
 
-/// "How this was computed": every [`Step`] of the section's results, Chinese then English.
+/// "How this was computed": every [`Step`] of the section's results, in the page's language.
 /// Empty (with a short line saying why) while an input is invalid.
 #[component]
 pub fn Derivation(id: &'static str, steps: Signal<Vec<Step>>) -> impl IntoView {
     view! {
         <details class="derivation" id=id open>
             <summary>
-                "计算过程 " <span class="en" lang="en">"How this was computed"</span>
+                <T zh="计算过程" en="How this was computed" />
             </summary>
             <ol>
                 {move || {
@@ -245,23 +268,15 @@ pub fn Derivation(id: &'static str, steps: Signal<Vec<Step>>) -> impl IntoView {
                     if steps.is_empty() {
                         return view! {
                             <li class="muted">
-                                "输入有误时不显示。 "
-                                <span class="en" lang="en">"Shown once every input is valid."</span>
+                                <T zh="所有输入有效后显示。" en="Shown once every input is valid." />
                             </li>
                         }
                             .into_any();
                     }
+                    let lang = lang();
                     steps
                         .into_iter()
-                        .map(|s| {
-                            view! {
-                                <li>
-                                    <span lang="zh-CN">{s.text_zh()}</span>
-                                    <br />
-                                    <span class="en" lang="en">{s.text_en()}</span>
-                                </li>
-                            }
-                        })
+                        .map(|s| view! { <li>{s.text_in(lang)}</li> })
                         .collect_view()
                         .into_any()
                 }}
