@@ -204,7 +204,7 @@ pub struct ChartGeometry {
 const MARGIN_LEFT: f64 = 46.0;
 /// Room for the right tick labels when there is a right axis.
 const MARGIN_RIGHT_AXIS: f64 = 46.0;
-const MARGIN_RIGHT: f64 = 12.0;
+const MARGIN_RIGHT: f64 = 16.0;
 const MARGIN_TOP: f64 = 10.0;
 /// Room for the x tick labels.
 const MARGIN_BOTTOM: f64 = 24.0;

@@ -113,7 +113,7 @@ pub fn DigitPad() -> impl IntoView {
         let model = ctx.model.get()?;
         image.with(|i| i.as_ref().map(|i| probabilities(&model.params, i)))
     });
-    let load_state = RwSignal::new(("idle", String::new()));
+    let load_state = RwSignal::new(FileState::Idle);
 
     view! {
         <section id="digits" aria-labelledby="digits-title">
@@ -374,9 +374,45 @@ fn Thumbnail(image: Vec<u8>, label: &'static str) -> impl IntoView {
     }
 }
 
+/// What the last save or load did; shown in the language of the moment.
+#[derive(Debug, Clone, PartialEq)]
+enum FileState {
+    Idle,
+    /// A file was loaded; its name.
+    Loaded(String),
+    /// The file is not a usable weights file.
+    Refused(WeightsFileError),
+    /// The browser could not read the file; its message.
+    Unreadable(String),
+}
+
+impl FileState {
+    /// `data-state` of `#weights-status`.
+    fn code(&self) -> &'static str {
+        match self {
+            Self::Idle => "idle",
+            Self::Loaded(_) => "loaded",
+            Self::Refused(_) | Self::Unreadable(_) => "error",
+        }
+    }
+
+    fn message(&self) -> String {
+        let l = lang();
+        match self {
+            Self::Idle => String::new(),
+            Self::Loaded(name) => l.pick(format!("已载入 “{name}”。"), format!("Loaded '{name}'.")),
+            Self::Refused(error) => l.pick(error.message_zh(), error.message_en()),
+            Self::Unreadable(text) => l.pick(
+                format!("无法读取这个文件：{text}"),
+                format!("Could not read the file: {text}"),
+            ),
+        }
+    }
+}
+
 /// Save and load buttons, and what the last load did.
 #[component]
-fn Weights(ctx: TrainedModelCtx, state: RwSignal<(&'static str, String)>) -> impl IntoView {
+fn Weights(ctx: TrainedModelCtx, state: RwSignal<FileState>) -> impl IntoView {
     let save = move |_| {
         let Some(model) = ctx.model.get_untracked() else {
             return;
@@ -387,7 +423,7 @@ fn Weights(ctx: TrainedModelCtx, state: RwSignal<(&'static str, String)>) -> imp
                     log::warn!("could not save the weights: {}", js_text(&e));
                 }
             }
-            Err(e) => state.set(("error", file_message(&e))),
+            Err(e) => state.set(FileState::Refused(e)),
         }
     };
     let load = move |ev: web_sys::Event| {
@@ -405,14 +441,7 @@ fn Weights(ctx: TrainedModelCtx, state: RwSignal<(&'static str, String)>) -> imp
             let bytes = match JsFuture::from(file.array_buffer()).await {
                 Ok(buffer) => js_sys::Uint8Array::new(&buffer).to_vec(),
                 Err(e) => {
-                    let text = js_text(&e);
-                    state.set((
-                        "error",
-                        format!(
-                            "{} {text}",
-                            lang().pick("无法读取文件：", "Could not read the file:")
-                        ),
-                    ));
+                    state.set(FileState::Unreadable(js_text(&e)));
                     return;
                 }
             };
@@ -423,14 +452,11 @@ fn Weights(ctx: TrainedModelCtx, state: RwSignal<(&'static str, String)>) -> imp
                         params: Arc::new(params),
                         origin: ModelOrigin::Loaded { file: name.clone() },
                     }));
-                    state.set((
-                        "loaded",
-                        lang().pick(format!("已载入 “{name}”。"), format!("Loaded '{name}'.")),
-                    ));
+                    state.set(FileState::Loaded(name));
                 }
                 Err(e) => {
                     log::warn!("weights file '{name}' refused: {e}");
-                    state.set(("error", file_message(&e)));
+                    state.set(FileState::Refused(e));
                 }
             }
         });
@@ -463,17 +489,12 @@ fn Weights(ctx: TrainedModelCtx, state: RwSignal<(&'static str, String)>) -> imp
                 id="weights-status"
                 role="status"
                 class="status"
-                data-state=move || state.with(|s| s.0)
+                data-state=move || state.with(FileState::code)
             >
-                {move || state.with(|s| s.1.clone())}
+                {move || state.with(FileState::message)}
             </p>
         </div>
     }
-}
-
-/// A weights-file error in the page's language.
-fn file_message(error: &WeightsFileError) -> String {
-    lang().pick(error.message_zh(), error.message_en())
 }
 
 /// Offers `bytes` as a download named `name`, through a Blob URL (nothing leaves the page).

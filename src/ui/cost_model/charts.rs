@@ -131,7 +131,7 @@ pub fn GpuCharts(
         <div class="charts">
             <Chart
                 id="chart-training-days"
-                title_zh="训练天数与扩展效率 vs GPU 数（对数坐标）"
+                title_zh="训练天数与扩展效率随 GPU 数的变化（对数坐标）"
                 title_en="Training days and scaling efficiency against GPU count (log scales)"
                 x_zh="GPU 数"
                 x_en="GPUs"
@@ -146,7 +146,7 @@ pub fn GpuCharts(
             />
             <Chart
                 id="chart-training-cost"
-                title_zh="训练成本 vs GPU 数"
+                title_zh="训练成本随 GPU 数的变化"
                 title_en="Training cost against GPU count"
                 x_zh="GPU 数"
                 x_en="GPUs"
@@ -216,7 +216,7 @@ pub fn ProfitChart(
     view! {
         <Chart
             id="chart-pricewar-profit"
-            title_zh="利润 vs 价格（按所填弹性；大点为 P₁，小点为 P₀ 与加成定价）"
+            title_zh="利润随价格的变化（按上面填的弹性；大圆点为 P₁，小圆点为 P₀ 和加成定价）"
             title_en="Profit against price at the elasticity above (large dot: P₁; small dots: P₀ and the markup-rule price)"
             x_zh="价格"
             x_en="Price"
@@ -264,7 +264,7 @@ pub fn BatchChart(serving: Memo<Outcome<Serving>>) -> impl IntoView {
     view! {
         <Chart
             id="chart-serving-batch"
-            title_zh="每百万输出 token 成本 vs 批大小（对数坐标）"
+            title_zh="每百万输出 token 成本随批大小的变化（对数坐标）"
             title_en="Cost per 1M output tokens against batch size (log scales)"
             x_zh="批大小"
             x_en="Batch size"
