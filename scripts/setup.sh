@@ -40,13 +40,17 @@ command -v rustup >/dev/null 2>&1 || fail "rustup not found: this project expect
 # chromium: the real-browser test (headless, WebGPU on SwiftShader);
 # chromium-driver: WebDriver for the same browser;
 # mesa-vulkan-drivers: lavapipe, a Vulkan device on the CPU for the native wgpu tests;
-# dataset-fashion-mnist: full-size IDX files (60,000 + 10,000) for the loader tests.
+# dataset-fashion-mnist: full-size IDX files (60,000 + 10,000) for the loader tests;
+# g++ (where no C++ compiler is present): libFuzzer, built by cargo fuzz.
 apt_wanted=()
 if ! command -v cc >/dev/null 2>&1; then
   apt_wanted+=(gcc libc6-dev) # linker and C runtime for Rust's native builds
 fi
 if [[ "$purpose" == test ]]; then
   apt_wanted+=(chromium chromium-driver mesa-vulkan-drivers dataset-fashion-mnist)
+  if ! command -v c++ >/dev/null 2>&1; then
+    apt_wanted+=(g++) # cargo fuzz builds libFuzzer, which is C++
+  fi
 fi
 apt_missing=()
 for package in "${apt_wanted[@]}"; do
@@ -115,6 +119,25 @@ if [[ "$(trunk_installed)" != 0.21.* ]]; then
   cargo install trunk --version '~0.21' --locked
 else
   say "trunk $(trunk_installed) present"
+fi
+
+# --- cargo-fuzz and cargo-deny: the loader's fuzz target and the dependency review ----------
+# Exact versions, built from their own Cargo.lock (--locked); both build with rustc 1.95.
+cargo_tool_version() {
+  # "cargo-fuzz 0.13.2" → "0.13.2"; empty when the subcommand is missing.
+  cargo "$1" --version 2>/dev/null | awk '{ print $2 }'
+}
+if [[ "$purpose" == test ]]; then
+  for tool in fuzz:0.13.2 deny:0.20.2; do
+    subcommand="${tool%%:*}"
+    version="${tool#*:}"
+    if [[ "$(cargo_tool_version "$subcommand")" != "$version" ]]; then
+      say "installing cargo-$subcommand $version (found: '$(cargo_tool_version "$subcommand")'); takes a few minutes"
+      cargo install "cargo-$subcommand" --version "=$version" --locked --force
+    else
+      say "cargo-$subcommand $version present"
+    fi
+  done
 fi
 
 # --- Node packages: playwright-core (drives Debian's chromium) and mnist (the data) ---------

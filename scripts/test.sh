@@ -46,6 +46,35 @@ step fmt cargo fmt --check
 step clippy-native cargo clippy --locked --all-targets -- -D warnings
 step clippy-wasm32 cargo clippy --locked --all-targets --target wasm32-unknown-unknown -- -D warnings
 step cargo-test cargo test --locked --no-fail-fast
+# Licences, banned or duplicate crates, and sources (crates.io only) of the dependency tree;
+# the advisories check needs the RustSec database, which cannot be fetched here.
+step cargo-deny cargo deny --locked check --hide-inclusion-graph licenses bans sources
+
+# Fuzzes the IDX + gzip loader for FUZZ_SECONDS (60 by default) from the seeds in fuzz/seeds,
+# on the stable toolchain (--sanitizer none; see README, "Reliability"). A crash fails the
+# step and leaves the input in fuzz/artifacts/idx/ for a regression test in tests/idx.rs.
+fuzz_idx_loader() {
+  local seconds="${FUZZ_SECONDS:-60}"
+  local corpus log
+  corpus="$(mktemp -d)"
+  log="$(mktemp)"
+  (cd fuzz && cargo fuzz build --sanitizer none --target-dir target idx) || return
+  local status=0
+  (cd fuzz && cargo fuzz run --sanitizer none --target-dir target idx "$corpus" seeds/idx -- \
+    -max_total_time="$seconds" -max_len=8192 -timeout=10 -print_final_stats=1) >"$log" 2>&1 ||
+    status=$?
+  if ((status != 0)); then
+    tail -n 40 "$log" >&2
+    echo "the fuzzer found an input that breaks the loader: see fuzz/artifacts/idx/" >&2
+  else
+    local runs
+    runs="$(sed -n 's/^Done \([0-9]*\) runs in \([0-9]*\) second.*/\1 executions in \2 s/p' "$log")"
+    echo "fuzz: ${runs:-an unknown number of executions}, no crash, $(find "$corpus" -type f | wc -l) inputs in the corpus"
+  fi
+  rm -rf "$corpus" "$log"
+  return "$status"
+}
+step fuzz fuzz_idx_loader
 # --offline: Trunk must use the installed wasm-bindgen (checked by setup.sh), never download.
 step trunk-build trunk build --release --offline --skip-version-check
 # One test file at a time: the trainer test needs both cores for SwiftShader.

@@ -482,3 +482,91 @@ fn label_10_is_refused() {
     );
     assert_names(&err, "labels", &["label 10", "index 2", "0–9"]);
 }
+
+#[test]
+fn every_mismatch_is_refused_in_both_directions_with_its_numbers() {
+    // More labels than images, the reverse of the test above; the message gives both counts.
+    let err = Dataset::from_idx("i", &image_file(2), "l", &label_file(&[1, 2, 3]))
+        .expect_err("2 images, 3 labels");
+    assert!(
+        matches!(
+            err,
+            IdxError::CountMismatch {
+                images: 2,
+                labels: 3,
+                ..
+            }
+        ),
+        "got {err:?}"
+    );
+    assert_names(&err, "i", &["2 images", "3 labels"]);
+
+    // The largest byte a label can hold, first in the file.
+    let err = Dataset::from_idx("i", &image_file(1), "digits", &label_file(&[255]))
+        .expect_err("label 255");
+    assert!(
+        matches!(
+            err,
+            IdxError::LabelOutOfRange {
+                index: 0,
+                label: 255,
+                ..
+            }
+        ),
+        "got {err:?}"
+    );
+    assert_names(&err, "digits", &["label 255", "0–9"]);
+
+    // Images with a side of 0 pixels hold nothing to learn from.
+    let err = Dataset::from_idx("flat", &image_header(5, 28, 0), "l", &label_file(&[0; 5]))
+        .expect_err("28 × 0 images");
+    assert!(
+        matches!(
+            err,
+            IdxError::WrongImageSize {
+                rows: 28,
+                cols: 0,
+                ..
+            }
+        ),
+        "got {err:?}"
+    );
+    assert_names(&err, "flat", &["28 × 0", "28 × 28"]);
+}
+
+#[test]
+fn label_header_claiming_billions_is_refused_without_allocating() {
+    // 4,000,000,000 labels claimed by an 8-byte header followed by ten.
+    let mut bytes = label_header(4_000_000_000);
+    bytes.extend([1; 10]);
+
+    let (result, largest) = largest_request_during(|| parse_labels("huge-labels", &bytes));
+    let err = result.expect_err("claim beyond the data");
+    assert!(
+        matches!(err, IdxError::Truncated { present: 18, .. }),
+        "got {err:?}"
+    );
+    assert!(
+        largest < 64 << 10,
+        "plain: largest allocation {largest} bytes"
+    );
+    assert_names(&err, "huge-labels", &["truncated", "4000000008"]);
+
+    let gzipped = gzip(&bytes);
+    let (result, largest) = largest_request_during(|| parse_labels("huge-labels.gz", &gzipped));
+    let err = result.expect_err("claim beyond the cap");
+    assert!(
+        matches!(
+            err,
+            IdxError::TooLarge {
+                count: 4_000_000_000,
+                ..
+            }
+        ),
+        "got {err:?}"
+    );
+    assert!(
+        largest < 1 << 20,
+        "gzip: largest allocation {largest} bytes"
+    );
+}

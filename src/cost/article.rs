@@ -9,6 +9,7 @@
 
 use thiserror::Error;
 
+use super::format::format_number;
 use crate::lang::Lang;
 
 /// An input of the article's formulas, named in both languages for error messages.
@@ -59,7 +60,11 @@ pub enum FormulaError {
     #[error("{} is zero, and the formula divides by it: enter a number above 0", .0.en)]
     ZeroDivisor(Quantity),
     /// An input that cannot be negative (a time, a count of GPUs, a cost) is below zero.
-    #[error("{} is {value}, but it cannot be negative: enter 0 or more", .name.en)]
+    #[error(
+        "{} is {}, but it cannot be negative: enter 0 or more",
+        .name.en,
+        format_number(*.value)
+    )]
     Negative { name: Quantity, value: f64 },
     /// An input is NaN or infinite.
     #[error("{} is not a finite number", .0.en)]
@@ -85,7 +90,11 @@ impl FormulaError {
                 format!("{}为 0，而公式要除以它：请输入大于 0 的数", subject(q))
             }
             Self::Negative { name, value } => {
-                format!("{}为 {value}，不能为负：请输入 0 或更大的数", subject(name))
+                format!(
+                    "{}为 {}，不能为负：请输入 0 或更大的数",
+                    subject(name),
+                    format_number(*value)
+                )
             }
             Self::NotFiniteInput(q) => format!("{}不是有限的数", subject(q)),
             Self::NotFiniteResult => "结果太大，无法计算：请用小一些的数".to_string(),

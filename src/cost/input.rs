@@ -4,19 +4,24 @@
 //! [`parse_number`] accepts, after trimming spaces (including full-width and no-break spaces):
 //! - plain and signed decimals: `1000`, `-2.5`, `+3`, `.5`, `1.` (kept while typing `1.5`);
 //! - exponents: `1e3`, `1E-3`, and the calculator's own output style `6.3 × 10²⁴` or `6.3x10^24`;
-//! - thousands separators: `1,000`, `1,000,000.5`, `1 000` (groups of exactly three digits, so
-//!   `1,5` is refused as ambiguous rather than guessed);
+//! - thousands separators of several locales: `1,000`, `1,000,000.5`, `1 000` (also with a
+//!   no-break or thin space), `1'000` (or `1’000`), `1.000.000`; and the decimal comma where
+//!   the grouping shows it is one: `1.000,5` and `1 000,5` are 1000.5. Groups must have exactly
+//!   three digits, so `1,5` is refused as ambiguous rather than guessed, and a single `.` is
+//!   always the decimal point (`1.000` is 1);
 //! - full-width characters from a Chinese input method: `１２３`, `－５`, `１．５`, `１，０００`,
 //!   and `。` as the decimal point;
-//! - a leading currency symbol (`$`, `US$`, `¥`, `￥`, `€`, `£`): `$2.5` is 2.5, in the page's
-//!   currency (the symbol is not converted);
+//! - a currency symbol (`$`, `US$`, `¥`, `￥`, `€`, `£`, `₩`) before or after the number:
+//!   `$2.5` and `2.5 €` are 2.5, in the page's currency (the symbol is neither converted nor
+//!   checked against the page's currency);
 //! - a scale word after the number: `thousand`, `million`, `billion`, `trillion`, `千`, `万`,
 //!   `亿`, `万亿` (`3.2 million` is 3,200,000; `1.5亿` is 150,000,000).
 //!
 //! `-0` reads as 0 (never a negative zero). A percent sign is accepted only by
 //! [`parse_fraction`], where `40%` means 0.4; [`parse_number`] refuses it rather than guess.
-//! Unit words (`8 GPUs`) are refused with a message naming the word to remove, since a short
-//! suffix can be ambiguous (`1 B` may be one byte or one billion).
+//! Unit words (`8 GPUs`, `2.5 USD`, `3元`) are refused with a message naming the word to remove,
+//! since a short suffix can be ambiguous (`1 B` may be one byte or one billion). An error
+//! quotes at most the first 40 characters of what was typed.
 //!
 //! Magnitudes are limited to [`MIN_MAGNITUDE`]..=[`MAX_MAGNITUDE`] (or exactly 0): no quantity in
 //! this calculator comes near 10¹⁰⁰, and the limit keeps products of several inputs finite.
@@ -49,10 +54,11 @@ pub enum InputError {
     /// Text that is not a number at all (`abc`, `NaN`, `inf`, `1.2.3`).
     #[error("'{0}' is not a number: enter digits such as 1000, 2.5, 1,000 or 1e9")]
     NotANumber(String),
-    /// Separators that are not thousands groups (`1,5`, `1,0000`), which could mean a decimal.
+    /// Separators that are not thousands groups (`1,5`, `1,0000`, `1,000 000`), which could
+    /// mean a decimal or mix two conventions.
     #[error(
-        "'{0}' is ambiguous: use ',' only between groups of three digits (1,000) \
-         and '.' for decimals (1.5)"
+        "'{0}' is ambiguous: separate thousands only in groups of three digits (1,000) \
+         and write decimals with '.' (1.5)"
     )]
     BadGrouping(String),
     /// A number followed by a word that is not a known scale (`8 GPUs`, `5 USD`).
@@ -119,7 +125,7 @@ impl InputError {
                 format!("“{t}”不是数字，请输入 1000、2.5、1,000 或 1e9 这样的数字")
             }
             Self::BadGrouping(t) => {
-                format!("“{t}”有歧义：逗号只能用于每三位分隔（如 1,000），小数点请用“.”（如 1.5）")
+                format!("“{t}”有歧义：千位分隔只能每三位一组（如 1,000），小数请用“.”（如 1.5）")
             }
             Self::UnitText { text, unit } => format!("只需输入数字：请去掉“{text}”中的“{unit}”"),
             Self::PercentNotAllowed(t) => format!("“{t}”：此处不能使用百分号，请输入数值本身"),
@@ -201,7 +207,7 @@ pub fn require_count(value: f64) -> Result<u32, InputError> {
     }
 }
 
-/// Currency symbols stripped from the front of a number, longest first.
+/// Currency symbols stripped from the front of a number (or its end), longest first.
 const CURRENCY_PREFIXES: [&str; 6] = ["US$", "$", "¥", "€", "£", "₩"];
 
 /// Scale words after a number, with the power of ten each stands for.
@@ -232,10 +238,25 @@ fn normalize_char(c: char) -> char {
         '￥' => '¥',
         '＊' => '*',
         '＾' => '^',
+        '’' | '＇' => '\'',
         'ｘ' => 'x',
         'Ｘ' => 'X',
         c if c.is_whitespace() => ' ',
         c => c,
+    }
+}
+
+/// Longest text an error message quotes back, in characters: a pasted page of text gets a
+/// short message, not a copy of itself.
+const MAX_SHOWN_CHARS: usize = 40;
+
+/// The text as an error message quotes it: whole when short, else its start and "…".
+fn shown_text(text: &str) -> String {
+    if text.chars().count() <= MAX_SHOWN_CHARS {
+        text.to_string()
+    } else {
+        let start: String = text.chars().take(MAX_SHOWN_CHARS - 1).collect();
+        format!("{start}…")
     }
 }
 
@@ -339,13 +360,92 @@ fn clamp_exponent(negative: bool, digits: &str) -> i64 {
     if negative { -magnitude } else { magnitude }
 }
 
+/// Why the digits and separators of a number do not make one.
+enum Separators {
+    /// Groups that are not thousands groups, or separators of two kinds mixed.
+    BadGrouping,
+    /// A separator where none can be (`1.5.`, `1'`).
+    NotANumber,
+}
+
+/// Reads the digits of a number with its thousands separators and decimal mark, and returns
+/// the integer digits and the fraction digits without separators.
+///
+/// Thousands may be grouped with `,`, ` `, `'` or `.` (one kind per number, groups of three
+/// after a first group of one to three digits). The decimal mark is `.`, or `,` when the
+/// integer part is grouped with `.`, ` ` or `'` (`1.000,5`, `1 000,5`): written that way it
+/// cannot be a thousands separator. A single `.` is always the decimal mark, so `1.000` is 1;
+/// a lone `,` is always a thousands separator, so `1,5` is refused as ambiguous rather than
+/// read as 1.5 or 15.
+fn digits_and_separators(s: &mut Scanner) -> Result<(String, String), Separators> {
+    let mut runs = vec![s.digits()];
+    let mut separators = Vec::new();
+    while let Some(c @ (',' | ' ' | '\'' | '.')) = s.peek() {
+        if !s.peek_at(1).is_some_and(|d| d.is_ascii_digit()) {
+            break;
+        }
+        separators.push(c);
+        s.pos += 1;
+        runs.push(s.digits());
+    }
+
+    // A decimal point with no digits after it yet ("1." while typing "1.5", or "1.e5").
+    let mut trailing_point = false;
+    match s.peek() {
+        Some('.') => {
+            if separators.contains(&'.') {
+                return Err(Separators::NotANumber);
+            }
+            s.pos += 1;
+            trailing_point = true;
+        }
+        Some(',') => return Err(Separators::BadGrouping),
+        Some('\'') => return Err(Separators::NotANumber),
+        _ => {}
+    }
+
+    let count = |c: char| separators.iter().filter(|&&x| x == c).count();
+    let decimal_mark = match separators.last() {
+        _ if trailing_point => None,
+        Some('.') if count('.') == 1 => Some('.'),
+        Some(',')
+            if count(',') == 1
+                && separators.len() >= 2
+                && separators[..separators.len() - 1]
+                    .iter()
+                    .all(|&c| matches!(c, '.' | ' ' | '\'')) =>
+        {
+            Some(',')
+        }
+        _ => None,
+    };
+    let (integer_runs, fraction) = match decimal_mark {
+        Some(_) => {
+            separators.pop();
+            let fraction = runs.pop().unwrap_or_default();
+            (runs, fraction)
+        }
+        None => (runs, String::new()),
+    };
+
+    if let Some(&grouping) = separators.first() {
+        let one_kind = separators.iter().all(|&c| c == grouping);
+        let first_ok = (1..=3).contains(&integer_runs[0].len());
+        let rest_ok = integer_runs[1..].iter().all(|g| g.len() == 3);
+        if !(one_kind && first_ok && rest_ok) {
+            return Err(Separators::BadGrouping);
+        }
+    }
+    Ok((integer_runs.concat(), fraction))
+}
+
 fn parse(text: &str, allow_percent: bool) -> Result<f64, InputError> {
     let normalized: String = text.chars().map(normalize_char).collect();
     let trimmed = normalized.trim();
     if trimmed.is_empty() {
         return Err(InputError::Empty);
     }
-    let shown = trimmed.to_string();
+    let shown = shown_text(trimmed);
     let not_a_number = || InputError::NotANumber(shown.clone());
     let incomplete = || InputError::Incomplete(shown.clone());
     let mut s = Scanner {
@@ -356,7 +456,8 @@ fn parse(text: &str, allow_percent: bool) -> Result<f64, InputError> {
     // Sign and currency symbol, in either order ("-$5" or "$-5").
     let mut negative = sign(&mut s);
     s.skip_spaces();
-    if CURRENCY_PREFIXES.iter().any(|p| s.eat_str(p)) {
+    let currency_before = CURRENCY_PREFIXES.iter().any(|p| s.eat_str(p));
+    if currency_before {
         s.skip_spaces();
         if negative.is_none() {
             negative = sign(&mut s);
@@ -364,40 +465,11 @@ fn parse(text: &str, allow_percent: bool) -> Result<f64, InputError> {
     }
     let negative = negative.unwrap_or(false);
 
-    // Integer part, with thousands groups separated by ',' or ' ' (one kind per number).
-    let mut groups = vec![s.digits()];
-    let mut separator = None;
-    while let Some(c @ (',' | ' ')) = s.peek() {
-        let next_is_digit = s.peek_at(1).is_some_and(|d| d.is_ascii_digit());
-        if c == ' ' && !next_is_digit {
-            break;
-        }
-        if groups[0].is_empty() || !next_is_digit || separator.is_some_and(|sep| sep != c) {
-            return Err(if c == ',' {
-                InputError::BadGrouping(shown)
-            } else {
-                not_a_number()
-            });
-        }
-        separator = Some(c);
-        s.pos += 1;
-        groups.push(s.digits());
-    }
-    if separator.is_some() {
-        let first_ok = (1..=3).contains(&groups[0].len());
-        let rest_ok = groups[1..].iter().all(|g| g.len() == 3);
-        if !(first_ok && rest_ok) {
-            return Err(InputError::BadGrouping(shown));
-        }
-    }
-    let integer_digits: String = groups.concat();
-
-    // Fraction part.
-    let fraction_digits = if s.eat('.') {
-        s.digits()
-    } else {
-        String::new()
-    };
+    // Digits with their thousands separators and decimal mark.
+    let (integer_digits, fraction_digits) = digits_and_separators(&mut s).map_err(|e| match e {
+        Separators::BadGrouping => InputError::BadGrouping(shown.clone()),
+        Separators::NotANumber => not_a_number(),
+    })?;
     if integer_digits.is_empty() && fraction_digits.is_empty() {
         return Err(if s.at_end() {
             incomplete()
@@ -484,12 +556,21 @@ fn parse(text: &str, allow_percent: bool) -> Result<f64, InputError> {
         exponent += power;
     } else {
         let unit: String = s.chars[word_start..].iter().collect();
-        let unit = unit.trim().to_string();
+        let unit = shown_text(unit.trim());
         return Err(if unit.chars().any(|c| c.is_ascii_digit()) {
             not_a_number()
         } else {
             InputError::UnitText { text: shown, unit }
         });
+    }
+
+    // A currency symbol after the number instead of before it ("5 €", "3¥").
+    if !currency_before {
+        let save = s.pos;
+        s.skip_spaces();
+        if !CURRENCY_PREFIXES.iter().any(|p| s.eat_str(p)) {
+            s.pos = save;
+        }
     }
 
     // Percent sign, only where the caller asked for a fraction.
@@ -511,7 +592,7 @@ fn parse(text: &str, allow_percent: bool) -> Result<f64, InputError> {
         return Err(if is_word && rest.chars().any(char::is_alphabetic) {
             InputError::UnitText {
                 text: shown,
-                unit: rest.trim().to_string(),
+                unit: shown_text(rest.trim()),
             }
         } else {
             not_a_number()
@@ -612,6 +693,51 @@ mod tests {
             "no-break space as a thousands separator"
         );
         assert_eq!(ok("-1,234.5"), -1234.5);
+    }
+
+    #[test]
+    fn separators_of_other_locales() {
+        assert_eq!(ok("1.000,5"), 1000.5, "German");
+        assert_eq!(ok("1.234.567,89"), 1_234_567.89);
+        assert_eq!(ok("1.000.000"), 1_000_000.0);
+        assert_eq!(ok("1 000,5"), 1000.5, "French");
+        assert_eq!(
+            ok("1\u{202f}000,5"),
+            1000.5,
+            "French, narrow no-break space"
+        );
+        assert_eq!(ok("1'000"), 1000.0, "Swiss");
+        assert_eq!(ok("1’000’000.25"), 1_000_000.25);
+        assert_eq!(ok("1.000"), 1.0, "a single point is the decimal point");
+        assert_eq!(ok("1,000."), 1000.0);
+        assert_eq!(ok("2.5 €"), 2.5);
+        assert_eq!(ok("3¥"), 3.0);
+        for text in [
+            "1.000,5,3",
+            "1,000.5.3",
+            "1.5.",
+            "1'",
+            "1.000 000,5",
+            "1.5,3",
+            "12,5",
+        ] {
+            assert!(
+                matches!(
+                    parse_number(text),
+                    Err(InputError::BadGrouping(_) | InputError::NotANumber(_))
+                ),
+                "'{text}' gave {:?}",
+                parse_number(text)
+            );
+        }
+    }
+
+    #[test]
+    fn long_text_is_quoted_short() {
+        let pasted = format!("{} GPUs", "8".repeat(10_000));
+        let message = parse_number(&pasted).map_or_else(|e| e.to_string(), |v| v.to_string());
+        assert!(message.chars().count() < 150, "{message}");
+        assert!(message.contains('…'), "{message}");
     }
 
     #[test]

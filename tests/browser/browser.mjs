@@ -1,8 +1,10 @@
 // Shared harness of the browser tests: starts Debian's Chromium headless with WebGPU on its
 // SwiftShader adapter, in a fresh profile, and watches everything a page does that should
 // make a test fail: a console error, an uncaught exception, a request to any host other than
-// our own local server (aborted, so nothing leaves the machine), a failed request or an HTTP
-// error status. Tests call `session.assertClean()` at the end and after each step that matters.
+// our own local server (aborted, so nothing leaves the machine), a failed request, an HTTP
+// error status, or a Content-Security-Policy violation (seen by the page's
+// `securitypolicyviolation` event, and reported by the browser to our server's report-uri).
+// Tests call `session.assertClean()` at the end and after each step that matters.
 
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -11,7 +13,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
-import { startServer } from './serve.mjs';
+import { cspViolationsAt, startServer } from './serve.mjs';
 
 /** Debian's Chromium; playwright-core never downloads a browser of its own here. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -66,6 +68,8 @@ export async function openSession(allowedOrigin, { args = CHROMIUM_ARGS, initScr
 
   /** Everything that should fail the test, in the order it happened. */
   const problems = [];
+  /** Reports our server already had when this session began belong to earlier sessions. */
+  const earlierReports = cspViolationsAt(allowedOrigin).length;
   /** Every request any page made, as `METHOD url`. */
   const requests = [];
 
@@ -121,6 +125,26 @@ export async function openSession(allowedOrigin, { args = CHROMIUM_ARGS, initScr
   context.pages().forEach(watchPage);
   context.on('page', watchPage);
 
+  // Every violation of the page's Content-Security-Policy, as the page itself sees it. The
+  // listener is installed before any of the page's scripts run; neither it nor the binding it
+  // calls is subject to the policy (both go through the DevTools protocol).
+  await context.exposeBinding('__pwlCspViolation', (_source, v) => {
+    problems.push(`CSP violation in ${v.document}: ${v.directive} blocked ${v.blocked || 'inline code'}` +
+      `${v.source ? ` (at ${v.source}:${v.line})` : ''}${v.sample ? `: ${v.sample}` : ''}`);
+  });
+  await context.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (event) => {
+      window.__pwlCspViolation({
+        document: event.documentURI,
+        directive: event.effectiveDirective,
+        blocked: event.blockedURI,
+        source: event.sourceFile,
+        line: event.lineNumber,
+        sample: event.sample,
+      });
+    });
+  });
+
   if (initScript) {
     await context.addInitScript(initScript);
   }
@@ -131,9 +155,17 @@ export async function openSession(allowedOrigin, { args = CHROMIUM_ARGS, initScr
     context,
     problems,
     requests,
+    /** Every recorded problem, with the CSP violations our server has received so far. */
+    allProblems() {
+      const reported = cspViolationsAt(allowedOrigin).slice(earlierReports).map(
+        (v) => `CSP violation reported to the server: ${v.directive} blocked ${v.blocked} in ${v.document}`,
+      );
+      return [...problems, ...reported];
+    },
     /** Fails with every recorded problem, if there is any. */
     assertClean(step = 'so far') {
-      assert.deepEqual(problems, [], `the page had problems (${step}):\n  ${problems.join('\n  ')}`);
+      const all = this.allProblems();
+      assert.deepEqual(all, [], `the page had problems (${step}):\n  ${all.join('\n  ')}`);
     },
     async close() {
       await context.close().catch(() => {});

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describeWebGpuAdapter, openSession } from './browser.mjs';
-import { mimeType, startServer } from './serve.mjs';
+import { CONTENT_SECURITY_POLICY, CSP_REPORT_PATH, mimeType, startServer } from './serve.mjs';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures');
 
@@ -91,6 +91,46 @@ describe('browser harness', () => {
       problems.some((p) => p.includes('request to a host other than') && p.includes('192.0.2.1')),
       `not caught; recorded: ${JSON.stringify(problems)}`,
     );
+  });
+
+  it('serves every response with the strict Content-Security-Policy', async () => {
+    for (const file of ['/clean.html', '/page-error.js', '/favicon.svg', '/not-there.html']) {
+      const response = await fetch(`${server.url}${file}`);
+      assert.equal(response.headers.get('content-security-policy'), CONTENT_SECURITY_POLICY, file);
+    }
+    assert.match(CONTENT_SECURITY_POLICY, /default-src 'self'; script-src 'self' 'wasm-unsafe-eval'/);
+    assert.doesNotMatch(CONTENT_SECURITY_POLICY, /'unsafe-inline'|'unsafe-eval'|\*/);
+  });
+
+  it('catches an inline script that the Content-Security-Policy blocks, in the page and at its report endpoint', async () => {
+    // A server of its own, so its report cannot reach the other tests' sessions.
+    const own = await startServer(FIXTURES);
+    const session = await openSession(own.url);
+    try {
+      await session.page.goto(`${own.url}/inline-script.html`, { waitUntil: 'load' });
+      await session.page.waitForSelector('#ready');
+      assert.notEqual(await session.page.title(), 'the inline script ran', 'the inline script must not run');
+      for (let waited = 0; own.cspViolations.length === 0 && waited < 10_000; waited += 100) {
+        await session.page.waitForTimeout(100);
+      }
+      const problems = session.allProblems();
+      assert.ok(
+        problems.some((p) => p.startsWith('CSP violation in') && p.includes('script-src')),
+        `the page's securitypolicyviolation event was not caught; recorded: ${JSON.stringify(problems)}`,
+      );
+      assert.ok(
+        own.cspViolations.some((v) => v.directive.startsWith('script-src') && v.document.endsWith('/inline-script.html')),
+        `no report reached ${CSP_REPORT_PATH}; reports: ${JSON.stringify(own.cspViolations)}`,
+      );
+      assert.ok(
+        problems.some((p) => p.startsWith('CSP violation reported to the server')),
+        `the server's report is not among the session's problems: ${JSON.stringify(problems)}`,
+      );
+      assert.throws(() => session.assertClean('inline script'), /CSP violation/);
+    } finally {
+      await session.close();
+      await own.close();
+    }
   });
 
   it('catches a missing file on the local server', async () => {
