@@ -6,6 +6,8 @@
 
 pub mod chart;
 pub mod cost;
+pub mod embed;
+pub mod export;
 pub mod lang;
 pub mod mnist;
 pub mod model;

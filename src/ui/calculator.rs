@@ -13,6 +13,7 @@ use crate::cost::article::{
 use crate::cost::format::{NOT_A_VALUE, format_number};
 use crate::ui::field::{NumberField, NumberInput};
 use crate::ui::i18n::{T, lang};
+use crate::ui::keep::kept_number;
 
 /// A card's result: a number, or `Err(None)` when an input is not a number (its field says
 /// why), or `Err(Some(_))` when the numbers are out of the formula's range.
@@ -175,9 +176,9 @@ fn Oddity(zh: &'static str, en: &'static str) -> impl IntoView {
 /// η = T / R (§4.1.1), and the article's 2× step (§4.4).
 #[component]
 fn UtilisationCard(t: f64, r: f64, speedup: f64) -> impl IntoView {
-    let t = NumberInput::new(&t.to_string());
-    let r = NumberInput::new(&r.to_string());
-    let k = NumberInput::new(&speedup.to_string());
+    let t = kept_number("utilisation-t", &t.to_string());
+    let r = kept_number("utilisation-r", &r.to_string());
+    let k = kept_number("utilisation-speedup", &speedup.to_string());
     let eta = outcome2(t, r, resource_utilisation);
     let faster = Memo::new(move |_| {
         let (Ok(t), Ok(r), Ok(k)) = (t.value.get(), r.value.get(), k.value.get()) else {
@@ -255,8 +256,8 @@ fn UtilisationCard(t: f64, r: f64, speedup: f64) -> impl IntoView {
 /// E = R / T (§4.1.2).
 #[component]
 fn EfficiencyCard(r: f64, t: f64) -> impl IntoView {
-    let r = NumberInput::new(&r.to_string());
-    let t = NumberInput::new(&t.to_string());
+    let r = kept_number("efficiency-r", &r.to_string());
+    let t = kept_number("efficiency-t", &t.to_string());
     let e = outcome2(r, t, algorithm_efficiency);
 
     view! {
@@ -306,8 +307,8 @@ fn ServiceCard(
     satisfaction: f64,
     formula: Formula2,
 ) -> impl IntoView {
-    let c = NumberInput::new(&cost.to_string());
-    let s = NumberInput::new(&satisfaction.to_string());
+    let c = kept_number(&format!("{id}-c"), &cost.to_string());
+    let s = kept_number(&format!("{id}-s"), &satisfaction.to_string());
     let v = outcome2(c, s, formula);
 
     view! {
@@ -351,8 +352,8 @@ fn InnovationCard(
     cost: f64,
     formula: Formula2,
 ) -> impl IntoView {
-    let r = NumberInput::new(&revenue.to_string());
-    let c = NumberInput::new(&cost.to_string());
+    let r = kept_number(&format!("{id}-r"), &revenue.to_string());
+    let c = kept_number(&format!("{id}-c"), &cost.to_string());
     let v = outcome2(r, c, formula);
 
     view! {

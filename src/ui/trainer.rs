@@ -15,6 +15,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use crate::cost::input::{InputError, parse_count};
+use crate::export::RunRecord;
 use crate::lang::Lang;
 use crate::mnist::{
     Dataset, GZIP_SUFFIX, Mnist, TEST_IMAGES_FILE, TEST_LABELS_FILE, TRAIN_IMAGES_FILE,
@@ -30,6 +31,7 @@ use crate::ui::diagnosis::{self, Diagnosis};
 use crate::ui::digit_pad::TrainedModelCtx;
 use crate::ui::field::{NumberField, NumberInput};
 use crate::ui::i18n::{T, lang, tr};
+use crate::ui::keep::LastRunCtx;
 
 /// Where the panel stands; shown as `data-state` on `#train-status`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -259,6 +261,8 @@ struct Panel {
     steps: RwSignal<Vec<StepProgress>>,
     /// Where a finished run's weights go, for the digit pad.
     trained: Option<TrainedModelCtx>,
+    /// Where a finished run is kept for export and the next visit.
+    kept_run: Option<RwSignal<Option<RunRecord>>>,
 }
 
 impl Panel {
@@ -280,6 +284,7 @@ impl Panel {
             compare: RwSignal::new(Vec::new()),
             steps: RwSignal::new(Vec::new()),
             trained: use_context::<TrainedModelCtx>(),
+            kept_run: use_context::<LastRunCtx>().map(|c| c.0),
         }
     }
 
@@ -367,7 +372,7 @@ pub fn Trainer() -> impl IntoView {
         let choice = panel.device.get_untracked();
         spawn_local(async move {
             match train(panel, config, choice).await {
-                Ok(report) => finish(panel, &report),
+                Ok(report) => finish(panel, &report, choice),
                 Err(message) => panel.fail(Failure::Detail(message)),
             }
         });
@@ -392,7 +397,7 @@ pub fn Trainer() -> impl IntoView {
                     Ok(report) => report,
                     Err(message) => return panel.fail(Failure::Detail(message)),
                 };
-                finish(panel, &report);
+                finish(panel, &report, choice);
                 if let Some(row) = CompareRow::from_report(device, &report) {
                     panel.compare.update(|rows| rows.push(row));
                 }
@@ -653,10 +658,18 @@ fn percent(fraction: f32) -> String {
     format!("{:.2}%", fraction * 100.0)
 }
 
-/// Shows the end of a run that returned normally, finished or stopped.
-fn finish(panel: Panel, report: &RunReport) {
+/// Shows the end of a run that returned normally, finished or stopped, and keeps it.
+fn finish(panel: Panel, report: &RunReport, choice: DeviceChoice) {
     if let Some(run) = RunForCostModel::from_report(report) {
         panel.last_run.set(Some(run));
+    }
+    if let Some(kept) = panel.kept_run
+        && !report.epochs.is_empty()
+    {
+        kept.set(Some(RunRecord {
+            requested_device: choice.as_str().to_owned(),
+            report: report.clone(),
+        }));
     }
     let finished = report.epochs.len();
     let accuracy = report.final_test_accuracy();

@@ -23,9 +23,9 @@ pub const MAX_VALUE_CHARS: usize = 100;
 /// Key prefixes owned by the cost model: other query parameters are kept as they are.
 const OWN_PREFIXES: [&str; 4] = ["training-", "serving-", "pricewar-", "costmodel-"];
 
-/// How a parameter's text is checked before it is taken from the URL.
+/// How a parameter's text is checked before it is taken from the URL (or an imported file).
 #[derive(Clone, Copy)]
-enum Check {
+pub enum Check {
     /// A number field: its own parser must accept the text.
     Number(fn(&str) -> Result<f64, InputError>),
     /// A select or a free-text field: the predicate must hold.
@@ -33,7 +33,8 @@ enum Check {
 }
 
 impl Check {
-    fn accepts(self, text: &str) -> bool {
+    /// Whether the field takes `text`.
+    pub fn accepts(self, text: &str) -> bool {
         match self {
             Check::Number(parse) => parse(text).is_ok(),
             Check::Text(valid) => valid(text),
@@ -50,6 +51,8 @@ pub struct Param {
     pub text: RwSignal<String>,
     /// The text a preset or a bad URL value resets it to.
     pub default: String,
+    /// What the field accepts.
+    pub check: Check,
 }
 
 /// The query string as read at load, and the inputs registered so far.
@@ -106,6 +109,7 @@ impl UrlState {
             key,
             text: input.text,
             default: default.to_owned(),
+            check: Check::Number(parse),
         });
         input
     }
@@ -122,6 +126,7 @@ impl UrlState {
             key,
             text,
             default: default.to_owned(),
+            check: Check::Text(valid),
         });
         text
     }
