@@ -2,6 +2,7 @@
 //! dataset that every trainer reads.
 
 pub mod dataset;
+pub mod drawing;
 pub mod files;
 pub mod idx;
 

@@ -6,6 +6,7 @@
 
 pub mod cpu;
 pub mod gpu;
+pub mod progress;
 
 use crate::model::{Adam, TRAIN_FLOPS_PER_SAMPLE};
 use crate::rng::Rng;

@@ -4,10 +4,12 @@
 //! ([`calculator::Calculator`]) and the in-browser trainer ([`trainer::Trainer`]).
 
 pub mod calculator;
+pub mod charts;
 pub mod compare;
 pub mod cost_model;
 pub mod data_files;
 pub mod diagnosis;
+pub mod digit_pad;
 pub mod embed;
 pub mod field;
 pub mod i18n;
@@ -19,6 +21,7 @@ use leptos::prelude::*;
 
 use calculator::Calculator;
 use cost_model::CostModel;
+use digit_pad::DigitPad;
 use embed::{EmbedNotice, EmbedPanel, Part};
 use i18n::{LangSwitch, T, provide_lang};
 use keep::KeepPanel;
@@ -30,6 +33,8 @@ pub fn App() -> impl IntoView {
     provide_lang();
     // The trainer writes its finished run here; the cost model reads it.
     provide_context(cost_model::measured::MeasuredRunCtx(RwSignal::new(None)));
+    // The trainer publishes its finished run's weights here; the digit pad uses them.
+    provide_context(digit_pad::TrainedModelCtx::new());
     let part = embed::provide_embed().part;
     keep::provide_keep(part.is_some());
     match part {
@@ -72,6 +77,7 @@ fn whole_page() -> impl IntoView {
             <Calculator />
             <CostModel />
             <Trainer />
+            <DigitPad />
             <KeepPanel />
         </main>
         <footer class="site-footer">

@@ -23,11 +23,13 @@ use crate::mnist::{
 };
 use crate::train::cpu::CpuTrainer;
 use crate::train::gpu::{GpuError, GpuTrainer};
-use crate::train::{EpochReport, RunReport, TrainConfig, TrainEvent};
+use crate::train::{EpochReport, RunReport, StepProgress, TrainConfig, TrainEvent};
+use crate::ui::charts::TrainingCharts;
 use crate::ui::compare::{CompareDevice, CompareRow, CompareTable};
 use crate::ui::cost_model::measured::{MeasuredRunCtx, RunForCostModel};
 use crate::ui::data_files::{ActiveData, DataFiles};
 use crate::ui::diagnosis::{self, Diagnosis};
+use crate::ui::digit_pad::TrainedModelCtx;
 use crate::ui::field::{NumberField, NumberInput};
 use crate::ui::i18n::{T, lang, tr};
 use crate::ui::keep::LastRunCtx;
@@ -258,6 +260,10 @@ struct Panel {
     diagnosis: RwSignal<Diagnosis>,
     /// The GPU-versus-CPU comparison's finished runs.
     compare: RwSignal<Vec<CompareRow>>,
+    /// The current run's progress reports, for the loss chart.
+    steps: RwSignal<Vec<StepProgress>>,
+    /// Where a finished run's weights go, for the digit pad.
+    trained: Option<TrainedModelCtx>,
     /// Where a finished run is kept for export and the next visit.
     kept_run: Option<RwSignal<Option<RunRecord>>>,
 }
@@ -280,6 +286,8 @@ impl Panel {
             gpu_timer: RwSignal::new(None),
             diagnosis: RwSignal::new(Diagnosis::Probing),
             compare: RwSignal::new(Vec::new()),
+            steps: RwSignal::new(Vec::new()),
+            trained: use_context::<TrainedModelCtx>(),
             kept_run: use_context::<LastRunCtx>().map(|c| c.0),
         }
     }
@@ -289,6 +297,7 @@ impl Panel {
         self.stop_requested.set(false);
         self.note.set(None);
         self.epochs.set(Vec::new());
+        self.steps.set(Vec::new());
         self.progress.set(0.0);
         self.loss.set(None);
         self.gpu_timer.set(None);
@@ -571,6 +580,7 @@ pub fn Trainer() -> impl IntoView {
                     </dd>
                 </div>
             </dl>
+            <TrainingCharts epochs=panel.epochs steps=panel.steps />
             <EpochTable panel=panel />
             <p id="train-figures-note" class="note">
                 <T
@@ -752,6 +762,7 @@ async fn train(
         TrainEvent::Step(step) => {
             panel.progress.set(step.fraction());
             panel.loss.set(Some(step.running_loss));
+            panel.steps.update(|s| s.push(step));
             if !panel.stop_requested.get_untracked() {
                 panel.message.set(Status::Training {
                     epoch: step.epoch,
@@ -779,11 +790,19 @@ async fn train(
                 panel.gpu_timer.set(Some(trainer.has_gpu_timer()));
                 panel.adapter.set(Some(adapter));
                 panel.status(RunState::Running, running_message(config.epochs));
-                return trainer
+                let report = trainer
                     .run(&mut on_event, &should_stop)
                     .await
                     .inspect_err(|error| panel.gpu_failed(error))
-                    .map_err(|error| error.to_string());
+                    .map_err(|error| error.to_string())?;
+                if let Some(trained) = panel.trained {
+                    let params = trainer.params().await;
+                    if let Err(error) = &params {
+                        log::warn!("could not read the trained weights back: {error}");
+                    }
+                    trained.publish_run(&report, params.ok(), &data);
+                }
+                return Ok(report);
             }
             Err(error) => {
                 panel.gpu_failed(&error);
@@ -804,7 +823,11 @@ async fn train(
         .set(Some(crate::train::cpu::DEVICE_NAME.to_owned()));
     panel.status(RunState::Running, running_message(config.epochs));
     let mut trainer = CpuTrainer::new(&data.train, &data.test, config);
-    Ok(trainer.run(&mut on_event, &should_stop).await)
+    let report = trainer.run(&mut on_event, &should_stop).await;
+    if let Some(trained) = panel.trained {
+        trained.publish_run(&report, Some(trainer.params().to_vec()), &data);
+    }
+    Ok(report)
 }
 
 /// The status line when a run starts.
@@ -813,7 +836,7 @@ fn running_message(epochs: usize) -> Status {
 }
 
 /// Fetches and parses the four MNIST files served under `data/`, relative to the page.
-async fn load_mnist() -> Result<Mnist, String> {
+pub(crate) async fn load_mnist() -> Result<Mnist, String> {
     let url = |name: &str| format!("data/{name}{GZIP_SUFFIX}");
     let train_images = fetch_bytes(&url(TRAIN_IMAGES_FILE)).await?;
     let train_labels = fetch_bytes(&url(TRAIN_LABELS_FILE)).await?;

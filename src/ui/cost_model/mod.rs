@@ -6,6 +6,7 @@
 //!
 //! [`url_state`]: crate::ui::url_state
 
+pub mod charts;
 pub mod hardware;
 pub mod measured;
 pub mod price_war;
