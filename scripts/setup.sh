@@ -47,7 +47,7 @@ if ! command -v cc >/dev/null 2>&1; then
   apt_wanted+=(gcc libc6-dev) # linker and C runtime for Rust's native builds
 fi
 if [[ "$purpose" == test ]]; then
-  apt_wanted+=(chromium chromium-driver mesa-vulkan-drivers dataset-fashion-mnist)
+  apt_wanted+=(chromium chromium-driver mesa-vulkan-drivers dataset-fashion-mnist fonts-wqy-microhei)
   if ! command -v c++ >/dev/null 2>&1; then
     apt_wanted+=(g++) # cargo fuzz builds libFuzzer, which is C++
   fi

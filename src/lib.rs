@@ -4,7 +4,10 @@
 //! The numerical core (`cost`, `mnist`, `model`, `train`) has no web dependency and is tested
 //! natively; `ui` is a thin Leptos layer over it, compiled only for the browser.
 
+pub mod chart;
 pub mod cost;
+pub mod embed;
+pub mod export;
 pub mod lang;
 pub mod mnist;
 pub mod model;

@@ -14,7 +14,7 @@ use price_war_lab::model::reference::{self, AdamState};
 use price_war_lab::model::{Adam, CLASSES, HIDDEN, init_params, layout};
 use price_war_lab::rng::Rng;
 use price_war_lab::train::cpu::{CpuTrainer, gather_inputs};
-use price_war_lab::train::gpu::GpuTrainer;
+use price_war_lab::train::gpu::{GpuTrainer, HeadVariant};
 use price_war_lab::train::{TrainConfig, TrainEvent};
 
 fn embedded_data() -> Mnist {
@@ -48,7 +48,8 @@ fn assert_close(what: &str, gpu: &[f32], cpu: &[f32], abs: f32, rel: f32) {
     );
 }
 
-/// One step on 64 real digits: logits, loss, every gradient and the Adam update.
+/// One step on real digits, with every head variant and a full and a short batch: logits,
+/// loss, every gradient and the Adam update.
 ///
 /// Tolerances: both sides compute in f32 but sum in different orders (and the GPU may fuse
 /// multiply-adds), so sums of 784 products agree to about 1e-6 relative; we allow 1e-4
@@ -56,16 +57,24 @@ fn assert_close(what: &str, gpu: &[f32], cpu: &[f32], abs: f32, rel: f32) {
 #[test]
 fn one_step_on_the_gpu_matches_the_reference() {
     let data = embedded_data();
+    for head in HeadVariant::ALL {
+        for batch in [64, 37] {
+            one_step_matches(&data, head, batch);
+        }
+    }
+}
+
+fn one_step_matches(data: &Mnist, head: HeadVariant, batch: usize) {
     let config = TrainConfig {
         seed: 7,
         ..TrainConfig::default()
     };
-    let mut trainer = gpu_trainer(&data, config);
+    let mut trainer = gpu_trainer(data, config);
+    trainer.set_head_variant(head);
     let mut rng = Rng::new(99);
     let mut rows: Vec<u32> = (0..data.train.len() as u32).collect();
     rng.shuffle(&mut rows);
-    rows.truncate(64);
-    let batch = rows.len();
+    rows.truncate(batch);
 
     let trace = pollster::block_on(trainer.trace_step(&rows)).expect("GPU step runs");
 
@@ -85,35 +94,56 @@ fn one_step_on_the_gpu_matches_the_reference() {
         &mut grads,
     );
 
-    assert_close("hidden", &trace.hidden, &acts.hidden, 1e-5, 1e-4);
-    assert_eq!(trace.hidden.len(), batch * HIDDEN);
-    assert_close("logits", &trace.logits, &acts.logits, 1e-5, 1e-4);
-    assert_eq!(trace.logits.len(), batch * CLASSES);
-    assert_close("loss sum", &[trace.loss_sum], &[loss.loss_sum], 1e-4, 1e-5);
-    assert_eq!(trace.correct as usize, loss.correct, "correct predictions");
     assert_close(
-        "dW1",
+        &format!("{head:?}, batch {batch}: hidden"),
+        &trace.hidden,
+        &acts.hidden,
+        1e-5,
+        1e-4,
+    );
+    assert_eq!(trace.hidden.len(), batch * HIDDEN);
+    assert_close(
+        &format!("{head:?}, batch {batch}: logits"),
+        &trace.logits,
+        &acts.logits,
+        1e-5,
+        1e-4,
+    );
+    assert_eq!(trace.logits.len(), batch * CLASSES);
+    assert_close(
+        &format!("{head:?}, batch {batch}: loss sum"),
+        &[trace.loss_sum],
+        &[loss.loss_sum],
+        1e-4,
+        1e-5,
+    );
+    assert_eq!(
+        trace.correct as usize, loss.correct,
+        "{head:?}: correct predictions"
+    );
+    assert_close(
+        &format!("{head:?}, batch {batch}: dW1"),
         &trace.grads[layout::W1..layout::B1],
         &grads[..layout::B1],
         1e-7,
         1e-3,
     );
     assert_close(
-        "db1",
+        &format!("{head:?}, batch {batch}: db1"),
         &trace.grads[layout::B1..layout::W2],
         &grads[layout::B1..layout::W2],
         1e-7,
         1e-3,
     );
     assert_close(
-        "dW2",
+        &format!("{head:?}, batch {batch}: dW2"),
         &trace.grads[layout::W2..layout::B2],
         &grads[layout::W2..layout::B2],
         1e-7,
         1e-3,
     );
     assert_close(
-        "db2",
+        &format!("{head:?}, batch {batch}: db2"),
         &trace.grads[layout::B2..],
         &grads[layout::B2..],
         1e-7,
@@ -125,9 +155,27 @@ fn one_step_on_the_gpu_matches_the_reference() {
     let mut expected = params.clone();
     let mut state = AdamState::default();
     reference::adam_step(&mut expected, &trace.grads, &mut state, &Adam::default());
-    assert_close("params after Adam", &trace.params, &expected, 1e-7, 1e-6);
-    assert_close("Adam m", &trace.adam_m, &state.m, 1e-10, 1e-5);
-    assert_close("Adam v", &trace.adam_v, &state.v, 1e-14, 1e-5);
+    assert_close(
+        &format!("{head:?}, batch {batch}: params after Adam"),
+        &trace.params,
+        &expected,
+        1e-7,
+        1e-6,
+    );
+    assert_close(
+        &format!("{head:?}, batch {batch}: Adam m"),
+        &trace.adam_m,
+        &state.m,
+        1e-10,
+        1e-5,
+    );
+    assert_close(
+        &format!("{head:?}, batch {batch}: Adam v"),
+        &trace.adam_v,
+        &state.v,
+        1e-14,
+        1e-5,
+    );
     let moved = trace
         .params
         .iter()

@@ -27,12 +27,14 @@ mod native {
     use price_war_lab::mnist::Mnist;
     use price_war_lab::model::TRAIN_FLOPS_PER_SAMPLE;
     use price_war_lab::train::cpu::CpuTrainer;
-    use price_war_lab::train::gpu::GpuTrainer;
+    use price_war_lab::train::gpu::{GpuTrainer, HeadVariant};
     use price_war_lab::train::{EpochReport, RunReport, TrainConfig, TrainEvent};
 
     const USAGE: &str = "usage: train [--data DIR] [--epochs N] [--batch N] [--seed N] \
-                         [--device gpu|cpu] [--json]\n\
-                         DIR holds the four MNIST IDX files (plain or .gz); default public/data.";
+                         [--device gpu|cpu] [--head single|parallel] [--json]\n\
+                         DIR holds the four MNIST IDX files (plain or .gz); default public/data.\n\
+                         --head picks how the GPU computes the loss and small gradients (one \
+                         workgroup or many); default: what suits the adapter.";
 
     #[derive(Debug, Clone, Copy, PartialEq)]
     enum Device {
@@ -44,6 +46,7 @@ mod native {
         data: PathBuf,
         config: TrainConfig,
         device: Device,
+        head: Option<HeadVariant>,
         json: bool,
     }
 
@@ -52,6 +55,7 @@ mod native {
             data: PathBuf::from("public/data"),
             config: TrainConfig::default(),
             device: Device::Gpu,
+            head: None,
             json: false,
         };
         let mut args = args.into_iter();
@@ -70,6 +74,15 @@ mod native {
                         other => return Err(format!("--device is gpu or cpu, not '{other}'")),
                     }
                 }
+                "--head" => {
+                    options.head = Some(match value("--head")?.as_str() {
+                        "single" => HeadVariant::SingleWorkgroup,
+                        "parallel" => HeadVariant::Parallel,
+                        other => {
+                            return Err(format!("--head is single or parallel, not '{other}'"));
+                        }
+                    })
+                }
                 "--json" => options.json = true,
                 "-h" | "--help" => return Err(USAGE.to_string()),
                 other => return Err(format!("unknown argument '{other}'\n{USAGE}")),
@@ -86,10 +99,22 @@ mod native {
             .map_err(|_| format!("{flag} needs a whole number, not '{text}'"))
     }
 
+    /// What the figures mean, printed under them (the page shows the same line).
+    const FIGURES_NOTE: &str = "samples/s and ms/step: wall time of the training steps \
+         (test evaluation excluded); GFLOP/s: the model's exact training FLOPs per sample × \
+         samples/s; GPU time: the steps' compute passes on the GPU's own clock (timestamp \
+         queries); the summary's samples/s leaves out the first (warm-up) epoch when there are \
+         more.";
+
+    /// Said instead of a GPU time where the adapter has no timestamp queries.
+    const NO_GPU_TIMER: &str = "not available on this adapter";
+
     pub fn run(args: Vec<String>) -> Result<(), String> {
         let options = parse(args)?;
         let data = Mnist::load_dir(&options.data).map_err(|e| e.to_string())?;
         let json = options.json;
+        // GPU time: Some(true) with timestamp queries, Some(false) without, None on the CPU.
+        let mut gpu_timer = None;
         let mut on_event = |event: TrainEvent| {
             if let TrainEvent::Epoch(epoch) = event {
                 print_epoch(&epoch, json, options.config.batch_size);
@@ -100,8 +125,19 @@ mod native {
                 let mut trainer =
                     pollster::block_on(GpuTrainer::new(&data.train, &data.test, options.config))
                         .map_err(|e| e.to_string())?;
+                if let Some(head) = options.head {
+                    trainer.set_head_variant(head);
+                }
+                gpu_timer = Some(trainer.has_gpu_timer());
                 if !json {
-                    println!("device: {}", trainer.adapter_name());
+                    println!(
+                        "device: {}, head {:?}",
+                        trainer.adapter_name(),
+                        trainer.head_variant()
+                    );
+                    if !trainer.has_gpu_timer() {
+                        println!("GPU time: {NO_GPU_TIMER}");
+                    }
                 }
                 pollster::block_on(trainer.run(&mut on_event, &|| false))
                     .map_err(|e| e.to_string())?
@@ -114,7 +150,7 @@ mod native {
                 pollster::block_on(trainer.run(&mut on_event, &|| false))
             }
         };
-        print_summary(&report, json);
+        print_summary(&report, json, gpu_timer);
         Ok(())
     }
 
@@ -131,12 +167,16 @@ mod native {
                 "samples_per_s": epoch.samples_per_s,
                 "ms_per_step": epoch.ms_per_step(batch_size),
                 "achieved_gflops": epoch.achieved_flops_per_s() / 1e9,
+                "gpu_time_s": epoch.gpu_time_s,
             });
             println!("{line}");
         } else {
+            let gpu = epoch
+                .gpu_time_s
+                .map_or_else(String::new, |s| format!(", GPU time {s:.2} s"));
             println!(
                 "epoch {}: loss {:.4}, train accuracy {:.4}, test accuracy {:.4}, {:.2} s, \
-                 {:.0} samples/s, {:.2} ms/step, {:.2} GFLOP/s",
+                 {:.0} samples/s, {:.2} ms/step, {:.2} GFLOP/s{gpu}",
                 epoch.epoch,
                 epoch.train_loss,
                 epoch.train_accuracy,
@@ -149,7 +189,7 @@ mod native {
         }
     }
 
-    fn print_summary(report: &RunReport, json: bool) {
+    fn print_summary(report: &RunReport, json: bool, gpu_timer: Option<bool>) {
         let steady = report.steady_samples_per_s().unwrap_or(0.0);
         let accuracy = report.final_test_accuracy().unwrap_or(0.0);
         if json {
@@ -162,6 +202,15 @@ mod native {
                 "samples_per_s": steady,
                 "test_accuracy": accuracy,
                 "flops_per_sample": TRAIN_FLOPS_PER_SAMPLE,
+                "gpu_time_s": gpu_timer
+                    .is_some_and(|timer| timer)
+                    .then(|| report.epochs.iter().filter_map(|e| e.gpu_time_s).sum::<f64>()),
+                "gpu_time_note": match gpu_timer {
+                    Some(true) => "timestamp queries, all epochs' training steps",
+                    Some(false) => NO_GPU_TIMER,
+                    None => "CPU run",
+                },
+                "warmup_included": report.epochs.len() <= 1,
             });
             println!("{line}");
         } else {
@@ -171,6 +220,7 @@ mod native {
                 report.device,
                 report.epochs.len()
             );
+            println!("{FIGURES_NOTE}");
         }
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod accelerators;
 pub mod article;
+pub mod curves;
 pub mod error;
 pub mod format;
 pub mod input;

@@ -2,6 +2,8 @@
 //! dataset that every trainer reads.
 
 pub mod dataset;
+pub mod drawing;
+pub mod files;
 pub mod idx;
 
 #[cfg(not(target_arch = "wasm32"))]
@@ -10,6 +12,7 @@ pub use dataset::{
     DIGITS, Dataset, GZIP_SUFFIX, IMAGE_BYTES, IMAGE_SIDE, Mnist, TEST_IMAGES_FILE,
     TEST_LABELS_FILE, TRAIN_IMAGES_FILE, TRAIN_LABELS_FILE,
 };
+pub use files::{FILES_PER_SET, FilesError, mnist_from_files};
 pub use idx::{IdxError, IdxImages, IdxKind, IdxLabels, parse_images, parse_labels};
 
 /// The one way a pixel byte becomes a model input, on every path: `byte × (1/255)`, giving

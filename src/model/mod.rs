@@ -5,7 +5,9 @@
 //! Weights are stored `[inputs][outputs]` row-major: `W1[i * HIDDEN + j]` joins pixel `i` to
 //! hidden unit `j`.
 
+pub mod predict;
 pub mod reference;
+pub mod weights_file;
 
 use crate::rng::Rng;
 

@@ -7,6 +7,7 @@
 mod checkpoint;
 pub mod cpu;
 pub mod gpu;
+pub mod progress;
 
 pub use checkpoint::Checkpoint;
 

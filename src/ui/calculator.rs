@@ -11,8 +11,11 @@ use crate::cost::article::{
     resource_utilisation_faster, resource_utilisation_shorter_time, tech_innovation_value,
 };
 use crate::cost::format::{NOT_A_VALUE, format_number};
+use crate::cost::input::parse_number;
 use crate::ui::field::{NumberField, NumberInput};
 use crate::ui::i18n::{T, lang};
+use crate::ui::keep::KeptInputs;
+use crate::ui::url_state::{FORMULA_PREFIXES, UrlNotice, UrlState};
 
 /// A card's result: a number, or `Err(None)` when an input is not a number (its field says
 /// why), or `Err(Some(_))` when the numbers are out of the formula's range.
@@ -39,6 +42,39 @@ fn shown(x: f64) -> String {
 #[component]
 pub fn Calculator() -> impl IntoView {
     let w = WORKED_EXAMPLE;
+    // Every input is in the URL beside the cost model's, so a copied link restores it too.
+    let mut url = UrlState::from_location_for(FORMULA_PREFIXES);
+    let mut number =
+        |key: &'static str, default: f64| url.number(key, &default.to_string(), parse_number);
+    let utilisation = [
+        number("utilisation-t", w.training_time_days),
+        number("utilisation-r", w.gpus),
+        number("utilisation-speedup", w.speedup),
+    ];
+    let efficiency = [
+        number("efficiency-r", w.gpus),
+        number("efficiency-t", w.training_time_days),
+    ];
+    let customisation = [
+        number("customisation-c", w.customisation_cost_yuan),
+        number("customisation-s", w.customisation_satisfaction),
+    ];
+    let professional = [
+        number("professional-c", w.professional_cost_yuan),
+        number("professional-s", w.professional_satisfaction),
+    ];
+    let tech = [
+        number("tech-innovation-r", w.tech_revenue_wan_yuan),
+        number("tech-innovation-c", w.tech_cost_wan_yuan),
+    ];
+    let product = [
+        number("product-innovation-r", w.product_revenue_wan_yuan),
+        number("product-innovation-c", w.product_cost_wan_yuan),
+    ];
+    let (params, notices) = url.sync();
+    if let Some(kept) = use_context::<KeptInputs>() {
+        kept.register(&params);
+    }
     view! {
         <section id="calculator" aria-labelledby="calculator-title">
             <h2 id="calculator-title">
@@ -51,16 +87,16 @@ pub fn Calculator() -> impl IntoView {
                         (§4.4). Every result follows each keystroke."
                 />
             </p>
+            <UrlNotice group="formulas" notices=notices />
             <div class="cards">
-                <UtilisationCard t=w.training_time_days r=w.gpus speedup=w.speedup />
-                <EfficiencyCard r=w.gpus t=w.training_time_days />
+                <UtilisationCard inputs=utilisation />
+                <EfficiencyCard inputs=efficiency />
                 <ServiceCard
                     id="customisation"
                     title_zh="定制化服务价值"
                     title_en="Customisation-service value"
                     section="§4.2.1"
-                    cost=w.customisation_cost_yuan
-                    satisfaction=w.customisation_satisfaction
+                    inputs=customisation
                     formula=customisation_value
                 />
                 <ServiceCard
@@ -68,8 +104,7 @@ pub fn Calculator() -> impl IntoView {
                     title_zh="专业服务价值"
                     title_en="Professional-service value"
                     section="§4.2.2"
-                    cost=w.professional_cost_yuan
-                    satisfaction=w.professional_satisfaction
+                    inputs=professional
                     formula=professional_value
                 />
                 <InnovationCard
@@ -77,8 +112,7 @@ pub fn Calculator() -> impl IntoView {
                     title_zh="技术创新价值"
                     title_en="Technical-innovation value"
                     section="§4.3.1"
-                    revenue=w.tech_revenue_wan_yuan
-                    cost=w.tech_cost_wan_yuan
+                    inputs=tech
                     formula=tech_innovation_value
                 />
                 <InnovationCard
@@ -86,8 +120,7 @@ pub fn Calculator() -> impl IntoView {
                     title_zh="产品创新价值"
                     title_en="Product-innovation value"
                     section="§4.3.2"
-                    revenue=w.product_revenue_wan_yuan
-                    cost=w.product_cost_wan_yuan
+                    inputs=product
                     formula=product_innovation_value
                 />
             </div>
@@ -172,12 +205,10 @@ fn Oddity(zh: &'static str, en: &'static str) -> impl IntoView {
     }
 }
 
-/// η = T / R (§4.1.1), and the article's 2× step (§4.4).
+/// η = T / R (§4.1.1), and the article's 2× step (§4.4). Inputs: T, R, the speed-up k.
 #[component]
-fn UtilisationCard(t: f64, r: f64, speedup: f64) -> impl IntoView {
-    let t = NumberInput::new(&t.to_string());
-    let r = NumberInput::new(&r.to_string());
-    let k = NumberInput::new(&speedup.to_string());
+fn UtilisationCard(inputs: [NumberInput; 3]) -> impl IntoView {
+    let [t, r, k] = inputs;
     let eta = outcome2(t, r, resource_utilisation);
     let faster = Memo::new(move |_| {
         let (Ok(t), Ok(r), Ok(k)) = (t.value.get(), r.value.get(), k.value.get()) else {
@@ -252,11 +283,10 @@ fn UtilisationCard(t: f64, r: f64, speedup: f64) -> impl IntoView {
     }
 }
 
-/// E = R / T (§4.1.2).
+/// E = R / T (§4.1.2). Inputs: R, T.
 #[component]
-fn EfficiencyCard(r: f64, t: f64) -> impl IntoView {
-    let r = NumberInput::new(&r.to_string());
-    let t = NumberInput::new(&t.to_string());
+fn EfficiencyCard(inputs: [NumberInput; 2]) -> impl IntoView {
+    let [r, t] = inputs;
     let e = outcome2(r, t, algorithm_efficiency);
 
     view! {
@@ -295,19 +325,17 @@ fn EfficiencyCard(r: f64, t: f64) -> impl IntoView {
     }
 }
 
-/// V = C × S (§4.2.1 and §4.2.2).
+/// V = C × S (§4.2.1 and §4.2.2). Inputs: C, S, registered as `<id>-c` and `<id>-s`.
 #[component]
 fn ServiceCard(
     id: &'static str,
     title_zh: &'static str,
     title_en: &'static str,
     section: &'static str,
-    cost: f64,
-    satisfaction: f64,
+    inputs: [NumberInput; 2],
     formula: Formula2,
 ) -> impl IntoView {
-    let c = NumberInput::new(&cost.to_string());
-    let s = NumberInput::new(&satisfaction.to_string());
+    let [c, s] = inputs;
     let v = outcome2(c, s, formula);
 
     view! {
@@ -340,19 +368,17 @@ fn ServiceCard(
     }
 }
 
-/// V = R − C (§4.3.1 and §4.3.2).
+/// V = R − C (§4.3.1 and §4.3.2). Inputs: R, C, registered as `<id>-r` and `<id>-c`.
 #[component]
 fn InnovationCard(
     id: &'static str,
     title_zh: &'static str,
     title_en: &'static str,
     section: &'static str,
-    revenue: f64,
-    cost: f64,
+    inputs: [NumberInput; 2],
     formula: Formula2,
 ) -> impl IntoView {
-    let r = NumberInput::new(&revenue.to_string());
-    let c = NumberInput::new(&cost.to_string());
+    let [r, c] = inputs;
     let v = outcome2(r, c, formula);
 
     view! {

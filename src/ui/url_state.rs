@@ -20,12 +20,22 @@ use crate::ui::i18n::{T, lang};
 /// Longest value accepted from the URL, in characters; no valid input needs more.
 pub const MAX_VALUE_CHARS: usize = 100;
 
-/// Key prefixes owned by the cost model: other query parameters are kept as they are.
-const OWN_PREFIXES: [&str; 4] = ["training-", "serving-", "pricewar-", "costmodel-"];
+/// Key prefixes of the cost model's inputs.
+pub const COST_MODEL_PREFIXES: &[&str] = &["training-", "serving-", "pricewar-", "costmodel-"];
 
-/// How a parameter's text is checked before it is taken from the URL.
+/// Key prefixes of the article formulas' inputs (one per card).
+pub const FORMULA_PREFIXES: &[&str] = &[
+    "utilisation-",
+    "efficiency-",
+    "customisation-",
+    "professional-",
+    "tech-innovation-",
+    "product-innovation-",
+];
+
+/// How a parameter's text is checked before it is taken from the URL (or an imported file).
 #[derive(Clone, Copy)]
-enum Check {
+pub enum Check {
     /// A number field: its own parser must accept the text.
     Number(fn(&str) -> Result<f64, InputError>),
     /// A select or a free-text field: the predicate must hold.
@@ -33,7 +43,8 @@ enum Check {
 }
 
 impl Check {
-    fn accepts(self, text: &str) -> bool {
+    /// Whether the field takes `text`.
+    pub fn accepts(self, text: &str) -> bool {
         match self {
             Check::Number(parse) => parse(text).is_ok(),
             Check::Text(valid) => valid(text),
@@ -50,13 +61,17 @@ pub struct Param {
     pub text: RwSignal<String>,
     /// The text a preset or a bad URL value resets it to.
     pub default: String,
+    /// What the field accepts.
+    pub check: Check,
 }
 
 /// The query string as read at load, and the inputs registered so far.
 pub struct UrlState {
     /// Decoded `(key, value)` pairs; `None` for a value that is not valid percent-encoded UTF-8.
     query: Vec<(String, Option<String>)>,
-    /// Whether the URL carries any cost-model parameter (a shared link): only then is a
+    /// The key prefixes this group of inputs owns; other query parameters are left as they are.
+    prefixes: &'static [&'static str],
+    /// Whether the URL carries any parameter of this group (a shared link): only then is a
     /// missing parameter worth a notice.
     shared_link: bool,
     params: Vec<Param>,
@@ -75,18 +90,27 @@ pub struct Notices {
 impl UrlState {
     /// Reads the page's current query string (`location.search`).
     pub fn from_location() -> Self {
-        let search = web_sys::window()
-            .and_then(|w| w.location().search().ok())
-            .unwrap_or_default();
-        Self::from_query(&search)
+        Self::from_query(&current_search())
+    }
+
+    /// Reads the page's current query string for the group of inputs whose keys start with one
+    /// of `prefixes` (several groups share the URL; each writes only its own keys).
+    pub fn from_location_for(prefixes: &'static [&'static str]) -> Self {
+        Self::from_query_for(&current_search(), prefixes)
     }
 
     /// Reads a query string such as `?training-params=7e10&serving-gpus=4`.
     pub fn from_query(search: &str) -> Self {
+        Self::from_query_for(search, COST_MODEL_PREFIXES)
+    }
+
+    /// [`UrlState::from_query`] for the group of inputs whose keys start with `prefixes`.
+    pub fn from_query_for(search: &str, prefixes: &'static [&'static str]) -> Self {
         let query = parse_query(search);
-        let shared_link = query.iter().any(|(k, _)| is_own(k));
+        let shared_link = query.iter().any(|(k, _)| is_own(prefixes, k));
         Self {
             query,
+            prefixes,
             shared_link,
             params: Vec::new(),
             notices: Notices::default(),
@@ -106,6 +130,7 @@ impl UrlState {
             key,
             text: input.text,
             default: default.to_owned(),
+            check: Check::Number(parse),
         });
         input
     }
@@ -122,6 +147,7 @@ impl UrlState {
             key,
             text,
             default: default.to_owned(),
+            check: Check::Text(valid),
         });
         text
     }
@@ -149,21 +175,18 @@ impl UrlState {
 
     /// Finishes registration: starts writing every change to the URL and returns the
     /// registered inputs (for presets) and the names of parameters that fell back to defaults.
+    /// Every other parameter in the URL at the time of writing (another group's inputs, `lang`,
+    /// `embed`) is kept as it is then.
     pub fn sync(self) -> (Arc<Vec<Param>>, Notices) {
         let params = Arc::new(self.params);
-        let foreign: Vec<(String, String)> = self
-            .query
-            .into_iter()
-            .filter(|(k, _)| !is_own(k))
-            .filter_map(|(k, v)| v.map(|v| (k, v)))
-            .collect();
+        let prefixes = self.prefixes;
         let watched = Arc::clone(&params);
         Effect::new(move |_| {
-            let pairs = foreign
+            let own: Vec<(String, String)> = watched
                 .iter()
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .chain(watched.iter().map(|p| (p.key.to_owned(), p.text.get())));
-            write_query(&build_query(pairs));
+                .map(|p| (p.key.to_owned(), p.text.get()))
+                .collect();
+            write_query(&merged_query(&current_search(), prefixes, own));
         });
         (params, self.notices)
     }
@@ -206,8 +229,29 @@ fn write_query(query: &str) {
     }
 }
 
-fn is_own(key: &str) -> bool {
-    OWN_PREFIXES.iter().any(|p| key.starts_with(p))
+fn is_own(prefixes: &[&str], key: &str) -> bool {
+    prefixes.iter().any(|p| key.starts_with(p))
+}
+
+/// The page's query string now (`?a=1&b=2`, or empty).
+fn current_search() -> String {
+    web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .unwrap_or_default()
+}
+
+/// The query string `search` with the group `prefixes` replaced by `own`: the other parameters
+/// stay where they are (those that do not decode are dropped), the group's follow them.
+pub fn merged_query(
+    search: &str,
+    prefixes: &[&str],
+    own: impl IntoIterator<Item = (String, String)>,
+) -> String {
+    let others = parse_query(search)
+        .into_iter()
+        .filter(|(k, _)| !is_own(prefixes, k))
+        .filter_map(|(k, v)| v.map(|v| (k, v)));
+    build_query(others.chain(own))
 }
 
 /// Splits `?a=1&b=x%20y` into decoded pairs. `+` is a space; a value that is not valid
@@ -273,13 +317,14 @@ pub fn percent_decode(text: &str) -> Option<String> {
 
 /// The notice naming the parameters that fell back to their defaults: invalid ones one by one,
 /// missing ones as a count with their names folded away. Only the parameters' own names are
-/// shown, never a value from the URL.
+/// shown, never a value from the URL. Its elements' ids start with `group`: `<group>-url-notice`,
+/// `<group>-url-invalid`, `<group>-url-missing`.
 #[component]
-pub fn UrlNotice(notices: Notices) -> impl IntoView {
+pub fn UrlNotice(group: &'static str, notices: Notices) -> impl IntoView {
     let Notices { invalid, missing } = notices;
     let invalid_view = (!invalid.is_empty()).then(|| {
         view! {
-            <p id="costmodel-url-invalid">
+            <p id=format!("{group}-url-invalid")>
                 <T
                     zh="链接中以下参数无效，已改用默认值："
                     en="These link parameters are invalid and use their defaults: "
@@ -295,7 +340,7 @@ pub fn UrlNotice(notices: Notices) -> impl IntoView {
             Lang::En => format!("The link lacks {count} parameters; they use their defaults."),
         };
         view! {
-            <details id="costmodel-url-missing">
+            <details id=format!("{group}-url-missing")>
                 <summary>{summary}</summary>
                 <code>{missing.join(", ")}</code>
             </details>
@@ -303,7 +348,7 @@ pub fn UrlNotice(notices: Notices) -> impl IntoView {
     });
     (invalid_view.is_some() || missing_view.is_some()).then(|| {
         view! {
-            <div id="costmodel-url-notice" class="url-notice" role="status">
+            <div id=format!("{group}-url-notice") class="url-notice" role="status">
                 {invalid_view}
                 {missing_view}
             </div>

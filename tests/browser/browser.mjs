@@ -45,7 +45,10 @@ export const CHROMIUM_ARGS = [
  * `locale`, the browser's language (`navigator.language(s)` and Accept-Language), e.g. 'zh-CN';
  * without it Chromium runs as en-US.
  */
-export async function openSession(allowedOrigin, { args = CHROMIUM_ARGS, initScript, locale } = {}) {
+export async function openSession(
+  allowedOrigin,
+  { args = CHROMIUM_ARGS, initScript, locale, bypassCSP = false } = {},
+) {
   if (!existsSync(CHROMIUM_PATH)) {
     throw new Error(`${CHROMIUM_PATH} not found: run 'bash scripts/setup.sh' (installs Debian's chromium)`);
   }
@@ -58,6 +61,8 @@ export async function openSession(allowedOrigin, { args = CHROMIUM_ARGS, initScr
       args,
       viewport: { width: 1280, height: 900 },
       ...(locale ? { locale } : {}),
+      // Only for a page that stands for someone else's site (a blog with no policy of its own).
+      bypassCSP,
       // Chromium's own stderr is noise unless something breaks; set PWL_BROWSER_LOG=1 to see it.
       ...(process.env.PWL_BROWSER_LOG ? { logger: browserLogger } : {}),
     });

@@ -210,4 +210,42 @@ describe('calculator', () => {
     assert.deepEqual(await brokenNumbersOnPage(app.page), []);
     app.session.assertClean('after zero divisors');
   });
+
+  it('keeps its inputs in the URL beside the cost model\'s, so a copied link restores both', async () => {
+    await typeInto(app.page, 'utilisation-t', '30');
+    await typeInto(app.page, 'utilisation-r', '100');
+    await typeInto(app.page, 'professional-s', '0.25');
+    await typeInto(app.page, 'training-gpus', '64');
+    await app.page.waitForFunction(() => {
+      const q = new URLSearchParams(location.search);
+      return q.get('utilisation-t') === '30' && q.get('utilisation-r') === '100' && q.get('professional-s') === '0.25' && q.get('training-gpus') === '64';
+    }, null, { timeout: UPDATE_MS });
+    const link = new URL(app.page.url());
+
+    const fresh = await openApp('#utilisation-out', { query: link.search });
+    try {
+      assert.equal(await fresh.page.inputValue('#utilisation-t'), '30');
+      assert.equal(await fresh.page.inputValue('#training-gpus'), '64');
+      await expectValue(fresh.page, 'utilisation-out', 0.3, 'η = 30 / 100 from the link');
+      // §4.2.2 example cost 1000 with S = 0.25 from the link.
+      await expectValue(fresh.page, 'professional-out', 250, 'V = 1000 × 0.25 from the link');
+      assert.equal(await fresh.page.locator('#formulas-url-notice').count(), 0, 'a complete link needs no notice');
+      fresh.session.assertClean('a shared link with both groups');
+    } finally {
+      await closeApp(fresh);
+    }
+
+    const bad = await openApp('#utilisation-out', { query: '?utilisation-t=%3Cb%3Ex&efficiency-r=12' });
+    try {
+      const notice = await bad.page.textContent('#formulas-url-invalid');
+      assert.match(notice, /utilisation-t/, 'the notice names the bad parameter');
+      assert.doesNotMatch(notice, /efficiency-r/, 'a good parameter is not named');
+      assert.equal(await bad.page.inputValue('#utilisation-t'), '10', 'a bad value falls back to the example');
+      assert.equal(await bad.page.inputValue('#efficiency-r'), '12');
+      assert.equal(await bad.page.locator('#calculator b').count(), 0, 'nothing from the URL becomes markup');
+      bad.session.assertClean('a link with a bad formula parameter');
+    } finally {
+      await closeApp(bad);
+    }
+  });
 });

@@ -6,8 +6,9 @@
 use std::fmt;
 
 use super::{
-    ACTIVATIONS_LEN, MAX_BATCH, STEP_STRIDE, StepUniform, Summary, adam_workgroups,
-    forward_workgroups, grad_w1_workgroups,
+    ACTIVATIONS_LEN, CHUNK_READBACK_BYTES, MAX_BATCH, STEP_STRIDE, StepUniform, Summary,
+    adam_workgroups, forward_workgroups, grad_w1_workgroups, head_grads_workgroups,
+    head_logits_workgroups,
 };
 use crate::model::{CLASSES, INPUTS, layout};
 
@@ -133,13 +134,13 @@ impl BufferPlan {
             summary_readback: BufferSpec::new(
                 "summary_readback",
                 "a copy of the running figures",
-                size_of::<Summary>() as u64,
+                CHUNK_READBACK_BYTES,
                 U::MAP_READ | U::COPY_DST,
             ),
             chunk_readback: BufferSpec::new(
                 "chunk_readback",
                 "a copy of the running figures",
-                size_of::<Summary>() as u64,
+                CHUNK_READBACK_BYTES,
                 U::MAP_READ | U::COPY_DST,
             ),
             steps: BufferSpec::new(
@@ -201,11 +202,14 @@ pub struct KernelShape {
 const TRAIN_HEAD_STORAGE_BYTES: u32 = ((MAX_BATCH * CLASSES + 2 * HEAD_THREADS) * 4) as u32;
 /// Workgroup memory of the evaluation head: `partial_correct` alone.
 const EVAL_HEAD_STORAGE_BYTES: u32 = (HEAD_THREADS * 4) as u32;
+/// Workgroup memory of the parallel head's softmax: `partial_loss` and `partial_correct`.
+const SOFTMAX_STORAGE_BYTES: u32 = (2 * HEAD_THREADS * 4) as u32;
 /// `HEAD_THREADS` in `kernels/head.wgsl`.
 const HEAD_THREADS: usize = 64;
 
-/// Every kernel entry point of the trainer; a native test reads the WGSL to keep this true.
-pub const KERNELS: [KernelShape; 5] = [
+/// Every kernel entry point of the trainer, both head variants included; a native test reads
+/// the WGSL to keep this true.
+pub const KERNELS: [KernelShape; 8] = [
     KernelShape {
         entry_point: "forward_hidden",
         workgroup_size_x: 64,
@@ -230,6 +234,21 @@ pub const KERNELS: [KernelShape; 5] = [
         entry_point: "eval_head",
         workgroup_size_x: HEAD_THREADS as u32,
         workgroup_storage_bytes: EVAL_HEAD_STORAGE_BYTES,
+    },
+    KernelShape {
+        entry_point: "head_logits",
+        workgroup_size_x: 64,
+        workgroup_storage_bytes: 0,
+    },
+    KernelShape {
+        entry_point: "head_softmax",
+        workgroup_size_x: HEAD_THREADS as u32,
+        workgroup_storage_bytes: SOFTMAX_STORAGE_BYTES,
+    },
+    KernelShape {
+        entry_point: "head_grads",
+        workgroup_size_x: 64,
+        workgroup_storage_bytes: 0,
     },
 ];
 
@@ -300,6 +319,8 @@ impl RunNeeds {
     pub fn new(train_samples: usize, test_samples: usize, batch_size: usize) -> Self {
         let workgroups_per_dimension = [
             forward_workgroups(MAX_BATCH),
+            head_logits_workgroups(MAX_BATCH),
+            head_grads_workgroups(MAX_BATCH),
             grad_w1_workgroups(),
             adam_workgroups(),
             1,
@@ -466,6 +487,13 @@ mod tests {
             .check(&wgpu::Limits::default())
             .expect("fits the defaults");
         assert_eq!(request, wgpu::Limits::default());
+        // Full MNIST or Fashion-MNIST: 60,000 training images, 47,040,000 bytes, under the
+        // 128 MiB default binding.
+        let full = RunNeeds::new(60_000, 10_000, 64);
+        assert_eq!(
+            full.check(&wgpu::Limits::default()),
+            Ok(wgpu::Limits::default())
+        );
     }
 
     #[test]

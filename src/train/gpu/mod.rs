@@ -4,7 +4,8 @@
 //!
 //! Both datasets are uploaded once as bytes and stay on the GPU; each epoch uploads only its
 //! shuffled order and its per-step settings. Steps are encoded many to a command buffer, and
-//! nothing is read back inside an epoch but a 16-byte running summary per chunk of steps.
+//! nothing is read back inside an epoch but a 16-byte running summary per chunk of steps (and,
+//! where the adapter has timestamp queries, the chunk's start and end on the GPU's clock).
 
 mod limits;
 mod readback;
@@ -17,9 +18,10 @@ use crate::mnist::Dataset;
 use crate::model::reference::AdamState;
 use crate::model::{CLASSES, HIDDEN, INPUTS, layout};
 pub use limits::{BufferPlan, BufferSpec, KERNELS, KernelShape, RunNeeds, Shortfall};
-use readback::{LostSignal, map_read, read_f32};
+use readback::{LostSignal, map_read, read_f32, wait_for_queue};
 use setup::{
-    Pipelines, bind_group_layout, buffer_entry, create_pipelines, label_words, request_device,
+    GpuDevice, Pipelines, bind_group_layout, buffer_entry, create_pipelines, label_words,
+    request_device,
 };
 pub use setup::{SHADER_MODULE_LABEL, shader_source};
 
@@ -108,10 +110,44 @@ pub(super) struct Summary {
     samples: u32,
 }
 
+/// Bytes of a chunk's readback: the [`Summary`], then the chunk's two GPU timestamps (`u64`).
+pub(super) const CHUNK_READBACK_BYTES: u64 = size_of::<Summary>() as u64 + TIMESTAMPS_BYTES;
+/// Two resolved timestamp queries: the start and the end of a chunk's compute pass.
+const TIMESTAMPS_BYTES: u64 = 2 * size_of::<u64>() as u64;
+
 /// Offsets into the activations buffer, in `f32`s.
 pub(super) const LOGITS_OFFSET: usize = MAX_BATCH * HIDDEN;
 pub(super) const GRAD_HIDDEN_OFFSET: usize = LOGITS_OFFSET + MAX_BATCH * CLASSES;
-pub(super) const ACTIVATIONS_LEN: usize = GRAD_HIDDEN_OFFSET + MAX_BATCH * HIDDEN;
+pub(super) const GRAD_LOGITS_OFFSET: usize = GRAD_HIDDEN_OFFSET + MAX_BATCH * HIDDEN;
+pub(super) const ACTIVATIONS_LEN: usize = GRAD_LOGITS_OFFSET + MAX_BATCH * CLASSES;
+
+/// How a step computes the small end of the network (logits, loss, dz, dW2, db2, dhidden).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HeadVariant {
+    /// One dispatch of one workgroup that sees the whole batch (`train_head`): no global
+    /// round trips, but one core does it all.
+    SingleWorkgroup,
+    /// Three dispatches spread over many workgroups (`head_logits`, `head_softmax`,
+    /// `head_grads`), for adapters with cores to spare.
+    Parallel,
+}
+
+impl HeadVariant {
+    /// Every variant, for tests that compare each with the reference.
+    pub const ALL: [HeadVariant; 2] = [HeadVariant::SingleWorkgroup, HeadVariant::Parallel];
+
+    /// The variant for an adapter. On software adapters (SwiftShader, lavapipe) the parallel
+    /// head measured no faster, or slower, than the single workgroup (docs/BENCHMARKS.md), so
+    /// they keep it; hardware GPUs, which leave all but one core idle during the single
+    /// workgroup, get the parallel head. That choice is reasoned, not yet measured.
+    pub fn for_adapter(software: bool) -> HeadVariant {
+        if software {
+            HeadVariant::SingleWorkgroup
+        } else {
+            HeadVariant::Parallel
+        }
+    }
+}
 
 /// Everything one batch's step leaves on the GPU, read back for tests.
 #[derive(Debug, Clone, PartialEq)]
@@ -130,6 +166,15 @@ pub struct StepTrace {
     /// Adam's moments after the step.
     pub adam_m: Vec<f32>,
     pub adam_v: Vec<f32>,
+}
+
+/// Times each chunk of training steps on the GPU's own clock: a timestamp at the start and
+/// the end of the chunk's compute pass, resolved once per chunk and read back with its summary.
+struct ChunkTimer {
+    queries: wgpu::QuerySet,
+    resolved: wgpu::Buffer,
+    /// Nanoseconds per timestamp tick.
+    period_ns: f64,
 }
 
 /// Trains the MLP on one wgpu adapter, with both datasets resident on the GPU.
@@ -154,6 +199,9 @@ pub struct GpuTrainer {
     dataset_buffers: [wgpu::Buffer; 4],
     /// Where each epoch's end copies the weights and Adam moments, for [`Checkpoint`]s.
     checkpoint_readback: wgpu::Buffer,
+    /// `None` where the adapter has no timestamp queries.
+    timer: Option<ChunkTimer>,
+    head: HeadVariant,
     config: TrainConfig,
     epoch_order: EpochOrder,
     train_len: usize,
@@ -207,7 +255,13 @@ impl GpuTrainer {
     ) -> Result<GpuTrainer, GpuError> {
         validate(&config, train, test, &checkpoint)?;
         let needs = RunNeeds::new(train.len(), test.len(), config.batch_size);
-        let (device, queue, adapter_name) = request_device(&needs).await?;
+        let GpuDevice {
+            device,
+            queue,
+            adapter_name,
+            timestamps,
+            software,
+        } = request_device(&needs).await?;
         let lost = LostSignal::watch(&device);
 
         // Every buffer first, inside error scopes, so that running out of memory is an answer
@@ -254,6 +308,21 @@ impl GpuTrainer {
         drop(initial_state);
         let step_capacity = (plan.steps.bytes / STEP_STRIDE) as usize;
 
+        let timer = timestamps.then(|| ChunkTimer {
+            queries: device.create_query_set(&wgpu::QuerySetDescriptor {
+                label: Some("chunk_timestamps"),
+                ty: wgpu::QueryType::Timestamp,
+                count: 2,
+            }),
+            resolved: device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("chunk_timestamps_resolved"),
+                size: TIMESTAMPS_BYTES,
+                usage: wgpu::BufferUsages::QUERY_RESOLVE | wgpu::BufferUsages::COPY_SRC,
+                mapped_at_creation: false,
+            }),
+            period_ns: f64::from(queue.get_timestamp_period()),
+        });
+
         let errors = device.push_error_scope(wgpu::ErrorFilter::Validation);
         let layout = bind_group_layout(&device);
         let pipelines = match create_pipelines(&device, &layout).await {
@@ -295,12 +364,19 @@ impl GpuTrainer {
         if let Some(reason) = lost.reason() {
             return Err(GpuError::DeviceLost(reason));
         }
+        // wgpu 30 has no asynchronous pipeline creation (on the web it calls the synchronous
+        // `createComputePipeline`; `createComputePipelineAsync` is not reachable through it), so
+        // the pipelines are created once, here, and the browser may still be compiling them
+        // after the call returns. Waiting for the queue to drain makes that work (and the
+        // uploads) finish before the first timed step.
+        wait_for_queue(&device, &queue, &lost).await?;
         log::info!(
             "GPU trainer ready on '{adapter_name}': {} train and {} test images resident, \
-             {:.1} MB of buffers, starting at epoch {}",
+             {:.1} MB of buffers, head {:?}, starting at epoch {}",
             train.len(),
             test.len(),
             plan.total_bytes() as f64 / 1e6,
+            HeadVariant::for_adapter(software),
             checkpoint.next_epoch()
         );
 
@@ -322,6 +398,8 @@ impl GpuTrainer {
             chunk_readback,
             checkpoint_readback,
             dataset_buffers: [train_images, train_labels, test_images, test_labels],
+            timer,
+            head: HeadVariant::for_adapter(software),
             config,
             epoch_order: EpochOrder::after(config.seed, train.len(), checkpoint.epochs_done),
             train_len: train.len(),
@@ -334,6 +412,22 @@ impl GpuTrainer {
     /// The adapter's name as the driver or browser reports it.
     pub fn adapter_name(&self) -> &str {
         &self.adapter_name
+    }
+
+    /// How steps compute the network's small end.
+    pub fn head_variant(&self) -> HeadVariant {
+        self.head
+    }
+
+    /// Uses `head` for the steps from now on (tests run each variant; the default suits the
+    /// adapter).
+    pub fn set_head_variant(&mut self, head: HeadVariant) {
+        self.head = head;
+    }
+
+    /// True when the adapter has timestamp queries, so epochs report their GPU time.
+    pub fn has_gpu_timer(&self) -> bool {
+        self.timer.is_some()
     }
 
     /// Why the device was lost, once it has been (see [`GpuError::DeviceLost`]).
@@ -381,12 +475,18 @@ impl GpuTrainer {
                 .map(|first| (first, STEPS_PER_CHUNK.min(steps_per_epoch - first)))
                 .collect();
             let mut summary = Summary::default();
+            // Sum of the chunks' GPU times, ns; `None` once a chunk gave no usable time.
+            let mut gpu_time_ns = self.timer.as_ref().map(|_| 0.0);
             self.submit_chunk(chunks[0], self.chunk_buffer(0));
             for (index, &(first, count)) in chunks.iter().enumerate() {
                 if let Some(&next) = chunks.get(index + 1) {
                     self.submit_chunk(next, self.chunk_buffer(index + 1));
                 }
-                summary = self.read_summary(self.chunk_buffer(index)).await?;
+                let chunk = self.read_chunk(self.chunk_buffer(index)).await?;
+                summary = chunk.summary;
+                gpu_time_ns = gpu_time_ns
+                    .zip(self.chunk_gpu_time_ns(&chunk))
+                    .map(|(a, b)| a + b);
                 on_event(TrainEvent::Step(StepProgress {
                     epoch,
                     epochs: self.config.epochs,
@@ -422,7 +522,7 @@ impl GpuTrainer {
                 train_time_s,
                 eval_time_s: eval_started.elapsed().as_secs_f64(),
                 samples_per_s: samples as f64 / train_time_s.max(1e-9),
-                gpu_time_s: None,
+                gpu_time_s: gpu_time_ns.map(|ns| ns * 1e-9),
             };
             log::info!(
                 "epoch {epoch}: loss {:.4}, test accuracy {:.4}, {:.0} samples/s",
@@ -578,9 +678,17 @@ impl GpuTrainer {
     }
 
     fn encode_train_steps(&self, encoder: &mut wgpu::CommandEncoder, first: usize, count: usize) {
+        let timestamp_writes = self
+            .timer
+            .as_ref()
+            .map(|timer| wgpu::ComputePassTimestampWrites {
+                query_set: &timer.queries,
+                beginning_of_pass_write_index: Some(0),
+                end_of_pass_write_index: Some(1),
+            });
         let mut pass = encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
             label: Some("train_steps"),
-            timestamp_writes: None,
+            timestamp_writes,
         });
         for step in first..first + count {
             let (_, batch) = self.batch_of(step);
@@ -594,8 +702,20 @@ impl GpuTrainer {
         pass.set_bind_group(0, &self.train_bind_group, &[offset]);
         pass.set_pipeline(&self.pipelines.forward_hidden);
         pass.dispatch_workgroups(forward_workgroups(batch), 1, 1);
-        pass.set_pipeline(&self.pipelines.train_head);
-        pass.dispatch_workgroups(1, 1, 1);
+        match self.head {
+            HeadVariant::SingleWorkgroup => {
+                pass.set_pipeline(&self.pipelines.train_head);
+                pass.dispatch_workgroups(1, 1, 1);
+            }
+            HeadVariant::Parallel => {
+                pass.set_pipeline(&self.pipelines.head_logits);
+                pass.dispatch_workgroups(head_logits_workgroups(batch), 1, 1);
+                pass.set_pipeline(&self.pipelines.head_softmax);
+                pass.dispatch_workgroups(1, 1, 1);
+                pass.set_pipeline(&self.pipelines.head_grads);
+                pass.dispatch_workgroups(head_grads_workgroups(batch), 1, 1);
+            }
+        }
         pass.set_pipeline(&self.pipelines.grad_w1);
         pass.dispatch_workgroups(grad_w1_workgroups(), 1, 1);
         pass.set_pipeline(&self.pipelines.adam);
@@ -652,6 +772,12 @@ impl GpuTrainer {
             encoder.clear_buffer(&self.summary, 0, None);
         }
         self.encode_train_steps(&mut encoder, first, count);
+        if let Some(timer) = &self.timer {
+            // Queue order keeps this chunk's resolve and copy before the next chunk's writes.
+            encoder.resolve_query_set(&timer.queries, 0..2, &timer.resolved, 0);
+            let at = size_of::<Summary>() as u64;
+            encoder.copy_buffer_to_buffer(&timer.resolved, 0, readback, at, TIMESTAMPS_BYTES);
+        }
         self.submit_with_summary(encoder, readback);
     }
 
@@ -664,8 +790,35 @@ impl GpuTrainer {
 
     /// Waits for the summary copied into `readback` and reads it.
     async fn read_summary(&self, readback: &wgpu::Buffer) -> Result<Summary, GpuError> {
+        Ok(self.read_chunk(readback).await?.summary)
+    }
+
+    /// Waits for a chunk's readback and reads its summary and timestamps (zero when the chunk
+    /// wrote none).
+    async fn read_chunk(&self, readback: &wgpu::Buffer) -> Result<ChunkReadback, GpuError> {
         let bytes = map_read(&self.device, &self.lost, readback).await?;
-        Ok(bytemuck::pod_read_unaligned(&bytes))
+        let summary_bytes = size_of::<Summary>();
+        let ticks: [u64; 2] = bytemuck::pod_read_unaligned(&bytes[summary_bytes..]);
+        Ok(ChunkReadback {
+            summary: bytemuck::pod_read_unaligned(&bytes[..summary_bytes]),
+            start_ticks: ticks[0],
+            end_ticks: ticks[1],
+        })
+    }
+
+    /// A chunk's GPU time in nanoseconds, or `None` when there is no timer or its timestamps
+    /// run backwards (some drivers reset or reorder them; such a time would be a lie).
+    fn chunk_gpu_time_ns(&self, chunk: &ChunkReadback) -> Option<f64> {
+        let timer = self.timer.as_ref()?;
+        if chunk.end_ticks < chunk.start_ticks {
+            log::warn!(
+                "GPU timestamps ran backwards ({} then {}): no GPU time for this epoch",
+                chunk.start_ticks,
+                chunk.end_ticks
+            );
+            return None;
+        }
+        Some((chunk.end_ticks - chunk.start_ticks) as f64 * timer.period_ns)
     }
 
     async fn submit_and_read_summary(
@@ -677,9 +830,28 @@ impl GpuTrainer {
     }
 }
 
+/// What one chunk's readback holds.
+struct ChunkReadback {
+    summary: Summary,
+    /// The chunk's compute pass began and ended at these GPU clock ticks.
+    start_ticks: u64,
+    end_ticks: u64,
+}
+
 /// Workgroups of 64 threads for the forward kernel: 32 hidden blocks × ⌈batch / 8⌉.
 fn forward_workgroups(batch: usize) -> u32 {
     ((HIDDEN / 4) * batch.div_ceil(8)).div_ceil(64) as u32
+}
+
+/// Workgroups of 64 threads for the parallel head's logits: one thread per (sample, class).
+fn head_logits_workgroups(batch: usize) -> u32 {
+    (batch * CLASSES).div_ceil(64) as u32
+}
+
+/// Workgroups of 64 threads for the parallel head's gradients: one thread per output of dW2,
+/// db2 and dhidden.
+fn head_grads_workgroups(batch: usize) -> u32 {
+    (HIDDEN * CLASSES + CLASSES + batch * HIDDEN).div_ceil(64) as u32
 }
 
 /// Workgroups of 64 threads for dW1: one thread per 2 pixel words × 4 hidden units.
@@ -711,6 +883,10 @@ impl Drop for GpuTrainer {
         .chain(&self.dataset_buffers)
         {
             buffer.destroy();
+        }
+        if let Some(timer) = &self.timer {
+            timer.resolved.destroy();
+            timer.queries.destroy();
         }
         self.device.destroy();
     }

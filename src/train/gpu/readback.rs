@@ -163,3 +163,38 @@ pub(super) async fn map_read(
     buffer.unmap();
     Ok(bytes)
 }
+
+/// Waits until the GPU has finished everything submitted so far (and, in the browser, the
+/// pipeline creation and uploads that came before). A lost device ends the wait with
+/// [`GpuError::DeviceLost`].
+pub(super) async fn wait_for_queue(
+    device: &wgpu::Device,
+    queue: &wgpu::Queue,
+    lost: &LostSignal,
+) -> Result<(), GpuError> {
+    let (sender, mut receiver) = futures_channel::oneshot::channel();
+    queue.submit([]);
+    queue.on_submitted_work_done(move || {
+        let _ = sender.send(());
+    });
+    #[cfg(not(target_arch = "wasm32"))]
+    device
+        .poll(wgpu::PollType::wait_indefinitely())
+        .map_err(|error| lost.explain(GpuError::Readback(error.to_string())))?;
+    #[cfg(target_arch = "wasm32")]
+    let _ = device;
+    let done = std::future::poll_fn(|cx| {
+        if let Poll::Ready(result) = Pin::new(&mut receiver).poll(cx) {
+            return Poll::Ready(Ok(result));
+        }
+        lost.poll_lost(cx).map(Err)
+    })
+    .await;
+    match done {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(_canceled)) => Err(lost.explain(GpuError::Readback(
+            "the GPU dropped the wait for its queue".to_owned(),
+        ))),
+        Err(reason) => Err(GpuError::DeviceLost(reason)),
+    }
+}

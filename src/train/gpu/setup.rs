@@ -3,12 +3,16 @@
 
 use std::borrow::Cow;
 
-use super::limits::RunNeeds;
-use super::{GRAD_HIDDEN_OFFSET, GpuError, LOGITS_OFFSET, MAX_BATCH, StepUniform, WORDS_PER_IMAGE};
-use crate::mnist::{Dataset, PIXEL_SCALE};
-use crate::model::{CLASSES, HIDDEN, INPUTS, layout};
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen::JsCast;
+
+use super::limits::RunNeeds;
+use super::{
+    GRAD_HIDDEN_OFFSET, GRAD_LOGITS_OFFSET, GpuError, LOGITS_OFFSET, MAX_BATCH, StepUniform,
+    WORDS_PER_IMAGE,
+};
+use crate::mnist::{Dataset, PIXEL_SCALE};
+use crate::model::{CLASSES, HIDDEN, INPUTS, layout};
 
 /// The label of the one shader module that holds every kernel, as compiler messages name it.
 pub const SHADER_MODULE_LABEL: &str = "trainer_kernels";
@@ -31,6 +35,7 @@ pub fn shader_source() -> String {
          const ADAM_V_OFFSET: u32 = {v}u;\n\
          const LOGITS_OFFSET: u32 = {LOGITS_OFFSET}u;\n\
          const GRAD_HIDDEN_OFFSET: u32 = {GRAD_HIDDEN_OFFSET}u;\n\
+         const GRAD_LOGITS_OFFSET: u32 = {GRAD_LOGITS_OFFSET}u;\n\
          const MAX_BATCH_LOGITS: u32 = {max_logits}u;\n\
          const PIXEL_SCALE: f32 = {pixel_scale};\n",
         w1_len = layout::B1,
@@ -48,6 +53,7 @@ pub fn shader_source() -> String {
         include_str!("../kernels/common.wgsl"),
         include_str!("../kernels/forward_hidden.wgsl"),
         include_str!("../kernels/head.wgsl"),
+        include_str!("../kernels/head_parallel.wgsl"),
         include_str!("../kernels/grad_w1.wgsl"),
         include_str!("../kernels/adam.wgsl"),
     ]
@@ -71,16 +77,40 @@ fn wgsl_hex_float(x: f32) -> String {
 pub(super) struct Pipelines {
     pub(super) forward_hidden: wgpu::ComputePipeline,
     pub(super) train_head: wgpu::ComputePipeline,
+    pub(super) head_logits: wgpu::ComputePipeline,
+    pub(super) head_softmax: wgpu::ComputePipeline,
+    pub(super) head_grads: wgpu::ComputePipeline,
     pub(super) grad_w1: wgpu::ComputePipeline,
     pub(super) adam: wgpu::ComputePipeline,
     pub(super) eval_head: wgpu::ComputePipeline,
 }
 
-/// Finds an adapter, checks `needs` against its limits before anything is created, and asks
-/// for a device with only the limits the run needs above WebGPU's defaults.
-pub(super) async fn request_device(
-    needs: &RunNeeds,
-) -> Result<(wgpu::Device, wgpu::Queue, String), GpuError> {
+/// A device and what it was granted.
+pub(super) struct GpuDevice {
+    pub(super) device: wgpu::Device,
+    pub(super) queue: wgpu::Queue,
+    pub(super) adapter_name: String,
+    /// The device measures GPU time with timestamp queries ([`wgpu::Features::TIMESTAMP_QUERY`]).
+    pub(super) timestamps: bool,
+    /// The adapter runs on the CPU (SwiftShader, lavapipe/llvmpipe, WARP).
+    pub(super) software: bool,
+}
+
+/// True for an adapter that emulates a GPU on the CPU: by its type where the API reports one,
+/// else by the names of the usual software rasterisers (a browser reports SwiftShader as
+/// "google swiftshader" and may not flag it as a fallback adapter).
+pub(super) fn is_software_adapter(device_type: wgpu::DeviceType, name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    device_type == wgpu::DeviceType::Cpu
+        || ["swiftshader", "llvmpipe", "lavapipe", "warp", "software"]
+            .iter()
+            .any(|word| name.contains(word))
+}
+
+/// Finds the adapter, checks `needs` against its limits before anything is created, and
+/// creates a device with only the limits the run needs above WebGPU's defaults, and timestamp
+/// queries when the adapter offers them.
+pub(super) async fn request_device(needs: &RunNeeds) -> Result<GpuDevice, GpuError> {
     #[cfg(target_arch = "wasm32")]
     {
         let has_gpu = web_sys_gpu_present();
@@ -115,6 +145,7 @@ pub(super) async fn request_device(
         info.driver
     );
 
+    let required_features = adapter.features() & wgpu::Features::TIMESTAMP_QUERY;
     let required_limits = needs.check(&adapter.limits()).map_err(|short| {
         log::warn!("the run does not fit '{adapter_name}': {short:?}");
         GpuError::DoesNotFit(short)
@@ -122,13 +153,25 @@ pub(super) async fn request_device(
     let (device, queue) = adapter
         .request_device(&wgpu::DeviceDescriptor {
             label: Some("price-war-lab trainer"),
-            required_features: wgpu::Features::empty(),
+            required_features,
             required_limits,
             ..Default::default()
         })
         .await
         .map_err(|error| GpuError::DeviceRefused(error.to_string()))?;
-    Ok((device, queue, adapter_name))
+    let timestamps = device.features().contains(wgpu::Features::TIMESTAMP_QUERY);
+    log::info!(
+        "GPU timestamp queries: {}",
+        if timestamps { "yes" } else { "no" }
+    );
+    let software = is_software_adapter(info.device_type, &adapter_name);
+    Ok(GpuDevice {
+        device,
+        queue,
+        adapter_name,
+        timestamps,
+        software,
+    })
 }
 
 #[cfg(target_arch = "wasm32")]
@@ -252,6 +295,9 @@ pub(super) async fn create_pipelines(
     Ok(Pipelines {
         forward_hidden: pipeline("forward_hidden"),
         train_head: pipeline("train_head"),
+        head_logits: pipeline("head_logits"),
+        head_softmax: pipeline("head_softmax"),
+        head_grads: pipeline("head_grads"),
         grad_w1: pipeline("grad_w1"),
         adam: pipeline("adam"),
         eval_head: pipeline("eval_head"),
@@ -279,6 +325,31 @@ mod tests {
         // 1/255 as f32 is 0x3B808081: mantissa 0x008081, exponent −8.
         assert_eq!(wgsl_hex_float(PIXEL_SCALE), "0x1.010102p-8f");
         assert_eq!(wgsl_hex_float(-1.5), "-0x1.800000p0f");
+    }
+
+    #[test]
+    fn software_adapters_are_told_apart_from_gpus() {
+        use wgpu::DeviceType;
+        assert!(is_software_adapter(
+            DeviceType::Other,
+            "google swiftshader (BrowserWebGpu)"
+        ));
+        assert!(is_software_adapter(
+            DeviceType::Cpu,
+            "llvmpipe (LLVM 15.0.6, 256 bits) (Vulkan)"
+        ));
+        assert!(is_software_adapter(
+            DeviceType::Other,
+            "Microsoft Basic Render Driver (WARP)"
+        ));
+        assert!(!is_software_adapter(
+            DeviceType::DiscreteGpu,
+            "NVIDIA GeForce RTX 4090 (Vulkan)"
+        ));
+        assert!(!is_software_adapter(
+            DeviceType::Other,
+            "apple metal-3 (BrowserWebGpu)"
+        ));
     }
 
     #[cfg(not(target_arch = "wasm32"))]

@@ -1,6 +1,7 @@
 // dW1 = xᵀ·dhidden, [INPUTS][HIDDEN]. Each thread owns 8 pixels (two words) × 4 hidden units
 // and sums over the batch, so each pixel word and each dhidden vector is loaded once per
 // 32 multiply-adds. Separate accumulators again, for SwiftShader (see forward_hidden.wgsl).
+// The threads of the first pixel pair also sum db1 = Σ_b dhidden[b], which they load anyway.
 
 const GRAD_HIDDEN_BLOCKS: u32 = HIDDEN / 4u;
 const WORD_PAIRS: u32 = WORDS_PER_IMAGE / 2u;
@@ -29,6 +30,7 @@ fn grad_w1(@builtin(global_invocation_id) id: vec3<u32>) {
     var a5 = vec4<f32>(0.0);
     var a6 = vec4<f32>(0.0);
     var a7 = vec4<f32>(0.0);
+    var bias = vec4<f32>(0.0);
     for (var b = 0u; b < step.batch_size; b++) {
         let word = sample_index(b) * WORDS_PER_IMAGE + pair * 2u;
         let lo = unpack_pixels(images[word]);
@@ -47,6 +49,7 @@ fn grad_w1(@builtin(global_invocation_id) id: vec3<u32>) {
         a5 += hi.y * d;
         a6 += hi.z * d;
         a7 += hi.w * d;
+        bias += d;
     }
 
     let first = pair * 8u;
@@ -58,4 +61,11 @@ fn grad_w1(@builtin(global_invocation_id) id: vec3<u32>) {
     store_grad_w1(first + 5u, unit, a5);
     store_grad_w1(first + 6u, unit, a6);
     store_grad_w1(first + 7u, unit, a7);
+    if pair == 0u {
+        let at = GRADS_OFFSET + W1_LEN + unit;
+        state[at] = bias.x;
+        state[at + 1u] = bias.y;
+        state[at + 2u] = bias.z;
+        state[at + 3u] = bias.w;
+    }
 }

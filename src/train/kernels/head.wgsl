@@ -1,5 +1,5 @@
 // The small end of the network in one workgroup: logits = hidden·W2 + b2, softmax
-// cross-entropy and its gradient, then dW2, db2, dhidden (through the ReLU) and db1.
+// cross-entropy and its gradient, then dW2, db2 and dhidden (through the ReLU).
 // One workgroup sees the whole batch, so the reductions over samples need no atomics.
 
 const HEAD_THREADS: u32 = 64u;
@@ -100,9 +100,8 @@ fn train_head(@builtin(local_invocation_index) tid: u32) {
         state[GRADS_OFFSET + W2_OFFSET + o] = acc;
     }
 
-    // dhidden[b][j] = [hidden > 0]·Σ_k dz[b][k]·W2[j][k], and db1[j] = Σ_b dhidden[b][j].
+    // dhidden[b][j] = [hidden > 0]·Σ_k dz[b][k]·W2[j][k]; grad_w1 sums db1 from it.
     for (var j = tid; j < HIDDEN; j += HEAD_THREADS) {
-        var bias_grad = 0.0;
         for (var b = 0u; b < batch; b++) {
             var d = 0.0;
             if activations[b * HIDDEN + j] > 0.0 {
@@ -111,9 +110,7 @@ fn train_head(@builtin(local_invocation_index) tid: u32) {
                 }
             }
             activations[GRAD_HIDDEN_OFFSET + b * HIDDEN + j] = d;
-            bias_grad += d;
         }
-        state[GRADS_OFFSET + W1_LEN + j] = bias_grad;
     }
 }
 

@@ -6,6 +6,7 @@
 //!
 //! [`url_state`]: crate::ui::url_state
 
+pub mod charts;
 pub mod hardware;
 pub mod measured;
 pub mod price_war;
@@ -18,7 +19,9 @@ use std::sync::Arc;
 use leptos::prelude::*;
 
 use crate::cost::units::Currency;
+use crate::ui::embed::{Part, embedded, shows};
 use crate::ui::i18n::{T, tr};
+use crate::ui::keep::KeptInputs;
 use crate::ui::url_state::{Param, UrlNotice, UrlState, apply_preset};
 use measured::MeasuredPanel;
 use price_war::{PriceWarInputs, PriceWarSection};
@@ -87,6 +90,12 @@ pub fn CostModel() -> impl IntoView {
     let serving = ServingInputs::new(&mut url);
     let price_war = PriceWarInputs::new(&mut url);
     let (params, notices): (Arc<Vec<Param>>, _) = url.sync();
+    if let Some(kept) = use_context::<KeptInputs>() {
+        kept.register(&params);
+    }
+    // Embedded, the page shows one card (or the whole model) and nothing about the trainer.
+    let whole = shows(Part::CostModel);
+    let page = embedded().is_none();
 
     let currency =
         Memo::new(move |_| Currency::from_code(&currency_code.get()).unwrap_or_default());
@@ -123,8 +132,9 @@ pub fn CostModel() -> impl IntoView {
                         reproduces the page."
                 />
             </p>
-            <UrlNotice notices=notices />
-            <MeasuredPanel inputs=training results=training_out />
+            <UrlNotice group="costmodel" notices=notices />
+            {page.then(|| view! { <MeasuredPanel inputs=training results=training_out /> })}
+            {whole.then(|| view! {
             <div class="presets" role="group" aria-label=tr("预设", "Presets")>
                 <button type="button" id="costmodel-preset-article" on:click=preset(&[])>
                     <T zh="文章示例" en="Article example" />
@@ -153,14 +163,22 @@ pub fn CostModel() -> impl IntoView {
                 choices=currency_choices
                 value=currency_code
             />
+            })}
             <div class="cost-cards">
-                <TrainingSection inputs=training results=training_out />
-                <ServingSection inputs=serving results=serving_out />
-                <PriceWarSection
-                    inputs=price_war
-                    training_cost=training_out.cost
-                    serving_cost=serving_out.output_cost
-                />
+                {shows(Part::TrainingCost)
+                    .then(|| view! { <TrainingSection inputs=training results=training_out /> })}
+                {shows(Part::ServingCost)
+                    .then(|| view! { <ServingSection inputs=serving results=serving_out /> })}
+                {shows(Part::PriceWar)
+                    .then(|| {
+                        view! {
+                            <PriceWarSection
+                                inputs=price_war
+                                training_cost=training_out.cost
+                                serving_cost=serving_out.output_cost
+                            />
+                        }
+                    })}
             </div>
         </section>
     }

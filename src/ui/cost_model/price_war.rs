@@ -7,6 +7,7 @@ use crate::cost::price_war::{
     BertrandFloor, BreakEven, ContributionMargin, MarkupPrice, PriceCut, PriceCutInput,
     bertrand_floor, break_even, contribution_margin, markup_price, price_cut,
 };
+use crate::ui::cost_model::charts::ProfitChart;
 use crate::ui::cost_model::widgets::{
     Derivation, ErrorLine, Formula, Kind, Out, Outcome, any_number, error_of, money_format,
     non_negative, positive,
@@ -173,6 +174,7 @@ pub fn PriceWarSection(
                 <Out id="pricewar-profit-after-out" label_zh="降价后利润" label_en="Profit after" value=pick(|c| c.after.profit) kind=Kind::Money />
                 <ErrorLine id="pricewar-cut-error" error=error_of(cut) />
             </div>
+            <ProfitChart cut=cut markup=markup />
             <h4><T zh="底价与加成定价" en="Floor and markup" /></h4>
             <div class="results" aria-live="polite">
                 <Out id="pricewar-floor-out" label_zh="伯特兰底价 P = MC" label_en="Bertrand floor P = MC" value=Signal::derive(move || floor.with(|m| m.as_ref().ok().map(|m| m.price))) kind=Kind::Money />

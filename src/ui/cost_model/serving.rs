@@ -11,6 +11,7 @@ use crate::cost::serving::{
 };
 use crate::cost::units::{BYTES_PER_GB, PriceUnit};
 use crate::lang::Lang;
+use crate::ui::cost_model::charts::BatchChart;
 use crate::ui::cost_model::hardware::{HardwareFields, HardwareInputs, HardwareKeys};
 use crate::ui::cost_model::widgets::{
     Choice, Derivation, ErrorLine, Formula, Kind, Out, Outcome, SelectField, count, error_of,
@@ -105,7 +106,8 @@ impl ServingInputs {
 /// The section's results; `output_cost` (per 1M output tokens) feeds the price-war section.
 #[derive(Clone, Copy)]
 pub struct ServingResults {
-    serving: Memo<Outcome<Serving>>,
+    /// The serving estimate at the current inputs.
+    pub serving: Memo<Outcome<Serving>>,
     margin: Memo<Outcome<GrossMargin>>,
     /// Cost of one million output tokens, in the page's currency.
     pub output_cost: Signal<Option<f64>>,
@@ -279,6 +281,7 @@ pub fn ServingSection(inputs: ServingInputs, results: ServingResults) -> impl In
                 </p>
                 <ErrorLine id="serving-error" error=error_of(r.serving) />
             </div>
+            <BatchChart serving=r.serving />
             <h4><T zh="定价与毛利" en="Prices and gross margin" /></h4>
             <SelectField id="serving-price-unit" label_zh="价格单位" label_en="Price unit" choices=unit_choices value=i.price_unit note=Signal::derive(price_unit_text) />
             <NumberField id="serving-input-price" label_zh="输入价格（按上方单位）" label_en="Input price (per the unit above)" input=i.input_price />

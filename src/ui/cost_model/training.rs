@@ -14,6 +14,7 @@ use crate::cost::training::{
     TrainingRun, TrainingRunInput, mlp_flops, parse_layer_sizes, training_flops, training_run,
 };
 use crate::cost::units::BYTES_PER_GB;
+use crate::ui::cost_model::charts::GpuCharts;
 use crate::ui::cost_model::hardware::{Hardware, HardwareFields, HardwareInputs, HardwareKeys};
 use crate::ui::cost_model::widgets::{
     Choice, Derivation, ErrorLine, Formula, Kind, Out, Outcome, SelectField, TextField, count,
@@ -119,8 +120,10 @@ pub struct TrainingResults {
     layers_error: Memo<Outcome<()>>,
     /// The chosen accelerator's figures at the chosen precision.
     pub hardware: Memo<Outcome<Hardware>>,
-    run: Memo<Outcome<TrainingRun>>,
-    parallel: Memo<Outcome<DataParallel>>,
+    /// GPU-hours, days and cost at the current inputs.
+    pub run: Memo<Outcome<TrainingRun>>,
+    /// The data-parallel step at the current inputs.
+    pub parallel: Memo<Outcome<DataParallel>>,
     memory: Memo<Outcome<MemoryCheck>>,
     /// Cost of the training run, in the page's currency.
     pub cost: Signal<Option<f64>>,
@@ -365,6 +368,7 @@ pub fn TrainingSection(inputs: TrainingInputs, results: TrainingResults) -> impl
                 <Out id="training-scaling-out" label_zh="扩展效率" label_en="Scaling efficiency" value=value(r.parallel, |x| x.scaling_efficiency) kind=Kind::Percent />
                 <ErrorLine id="training-parallel-error" error=error_of(r.parallel) />
             </div>
+            <GpuCharts run=r.run parallel=r.parallel />
             <h4><T zh="显存检查" en="Memory check" /></h4>
             <Formula
                 zh="混合精度 Adam 每个参数约占 16 字节（ZeRO §3.1），激活值另计"

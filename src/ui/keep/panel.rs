@@ -1,0 +1,360 @@
+//! The "Keep your results" section: export buttons, the import field and the kept run.
+
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wasm_bindgen::prelude::Closure;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
+
+use super::{KeptInputs, LastRunCtx};
+use crate::export::{self, ExportError, Kept, MAX_FILE_BYTES, RunRecord};
+use crate::ui::cost_model::measured::{MeasuredRunCtx, RunForCostModel};
+use crate::ui::i18n::{Lang, LangCtx, T, lang, tr};
+
+/// What the panel's message line says.
+#[derive(Clone, PartialEq)]
+enum Message {
+    Idle,
+    Ok(String),
+    Error(String),
+}
+
+/// The "Keep your results" section: export, import, and the kept run.
+#[component]
+pub fn KeepPanel() -> impl IntoView {
+    let inputs = use_context::<KeptInputs>();
+    let last_run = use_context::<LastRunCtx>().map(|c| c.0);
+    let (message, set_message) = signal(Message::Idle);
+    // Read here, in the component: event handlers and tasks run without its context.
+    let current_lang = use_context::<LangCtx>().map(|c| c.0);
+    let lang_now = move || current_lang.map_or(Lang::Zh, |l| l.get_untracked());
+
+    let export_calculator = move |csv: bool| {
+        move |_| {
+            let Some(inputs) = inputs else { return };
+            let state = inputs.state();
+            let (text, name) = if csv {
+                (state.to_csv(), "price-war-lab-calculator.csv")
+            } else {
+                (state.to_json(), "price-war-lab-calculator.json")
+            };
+            offer_download(name, csv, &text, set_message, lang_now());
+        }
+    };
+    let export_run = move |csv: bool| {
+        move |_| {
+            let Some(run) = last_run.and_then(|r| r.get_untracked()) else {
+                return;
+            };
+            let (text, name) = if csv {
+                (run.to_csv(), "price-war-lab-run.csv")
+            } else {
+                (run.to_json(), "price-war-lab-run.json")
+            };
+            offer_download(name, csv, &text, set_message, lang_now());
+        }
+    };
+    let no_run = move || last_run.is_none_or(|r| r.with(Option::is_none));
+
+    let import = move |ev: web_sys::Event| {
+        let Some(input) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        else {
+            return;
+        };
+        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+            return;
+        };
+        // The same file chosen again must fire `change` again.
+        input.set_value("");
+        let lang = lang_now();
+        spawn_local(async move {
+            let name = file.name();
+            let result = read_file(&file, lang).await.and_then(|text| {
+                let kept = export::read(&text).map_err(|e| describe(&e, lang))?;
+                apply(kept, inputs, last_run, lang).map_err(|e| describe(&e, lang))
+            });
+            match result {
+                Ok(what) => set_message.set(Message::Ok(format!("{name}: {what}"))),
+                Err(why) => {
+                    log::warn!("import of {name} refused: {why}");
+                    set_message.set(Message::Error(format!("{name}: {why}")));
+                }
+            }
+        });
+    };
+
+    let measured = use_context::<MeasuredRunCtx>();
+    let use_in_cost_model = move |_| {
+        let run = last_run.and_then(|r| r.get_untracked());
+        let for_cost_model = run.and_then(|r| RunForCostModel::from_report(&r.report));
+        if let (Some(slot), Some(run)) = (measured, for_cost_model) {
+            slot.0.set(Some(run));
+            scroll_to("measured-run");
+        }
+    };
+
+    view! {
+        <section id="keep" aria-labelledby="keep-title">
+            <h2 id="keep-title">
+                <T zh="保存结果" en="Keep your results" />
+            </h2>
+            <p class="lead">
+                <T
+                    zh="计算器的全部输入和最近一次训练可以导出为 JSON 或 CSV 文件，之后再导入。本页也会在这台设备上记住它们，下次打开时恢复；链接中的参数优先。文件只在你的浏览器里生成和读取，不会上传。"
+                    en="Every calculator input and the last training run can be exported as JSON or CSV and imported again later. This page also remembers them on this device and restores them next time; parameters in a link come first. Files are made and read in your browser only; nothing is uploaded."
+                />
+            </p>
+            <div class="buttons">
+                <button type="button" id="keep-export-calculator-json" on:click=export_calculator(false)>
+                    <T zh="导出计算器（JSON）" en="Export the calculators (JSON)" />
+                </button>
+                <button type="button" id="keep-export-calculator-csv" on:click=export_calculator(true)>
+                    <T zh="导出计算器（CSV）" en="Export the calculators (CSV)" />
+                </button>
+                <button type="button" id="keep-export-run-json" disabled=no_run on:click=export_run(false)>
+                    <T zh="导出训练记录（JSON）" en="Export the run (JSON)" />
+                </button>
+                <button type="button" id="keep-export-run-csv" disabled=no_run on:click=export_run(true)>
+                    <T zh="导出训练记录（CSV）" en="Export the run (CSV)" />
+                </button>
+            </div>
+            <div class="field">
+                <label for="keep-import">
+                    <T zh="导入文件（JSON 或 CSV）" en="Import a file (JSON or CSV)" />
+                </label>
+                <input
+                    id="keep-import"
+                    type="file"
+                    accept=".json,.csv,application/json,text/csv"
+                    on:change=import
+                />
+            </div>
+            <p
+                id="keep-message"
+                role="status"
+                class=move || match message.get() {
+                    Message::Error(_) => "field-error",
+                    _ => "note",
+                }
+                data-state=move || match message.get() {
+                    Message::Idle => "idle",
+                    Message::Ok(_) => "ok",
+                    Message::Error(_) => "error",
+                }
+            >
+                {move || match message.get() {
+                    Message::Idle => String::new(),
+                    Message::Ok(text) | Message::Error(text) => text,
+                }}
+            </p>
+            {move || last_run.and_then(|r| r.get()).map(|run| view! { <KeptRun run=run /> })}
+            <button
+                type="button"
+                id="kept-use-in-cost-model"
+                disabled=no_run
+                on:click=use_in_cost_model
+            >
+                <T zh="把这次训练用于成本模型" en="Use this run in the cost model" />
+            </button>
+        </section>
+    }
+}
+
+/// The kept run: what ran where, and each epoch's figures.
+#[component]
+fn KeptRun(run: RunRecord) -> impl IntoView {
+    let r = run.report.clone();
+    let accuracy = r
+        .final_test_accuracy()
+        .map_or_else(|| "—".to_owned(), |a| format!("{:.2}%", a * 100.0));
+    let total_s: f64 = r.epochs.iter().map(|e| e.train_time_s).sum();
+    let summary =
+        move || {
+            let n = r.epochs.len();
+            let total = r.config.epochs;
+            lang().pick(
+            format!(
+                "{n}/{total} 轮，测试准确率 {accuracy}，训练用时 {total_s:.2} 秒，{}",
+                if r.stopped { "中途停止" } else { "已完成" }
+            ),
+            format!(
+                "{n} of {total} epochs, test accuracy {accuracy}, training time {total_s:.2} s, {}",
+                if r.stopped { "stopped" } else { "finished" }
+            ),
+        )
+        };
+    let rows = run
+        .report
+        .epochs
+        .iter()
+        .map(|e| {
+            view! {
+                <tr
+                    data-epoch=e.epoch.to_string()
+                    data-train-loss=e.train_loss.to_string()
+                    data-test-accuracy=e.test_accuracy.to_string()
+                    data-samples-per-s=e.samples_per_s.to_string()
+                    data-train-time-s=e.train_time_s.to_string()
+                >
+                    <td>{e.epoch}</td>
+                    <td>{format!("{:.4}", e.train_loss)}</td>
+                    <td>{format!("{:.2}%", e.test_accuracy * 100.0)}</td>
+                    <td>{format!("{:.2}", e.train_time_s)}</td>
+                    <td>{format!("{:.0}", e.samples_per_s)}</td>
+                </tr>
+            }
+        })
+        .collect_view();
+    view! {
+        <div
+            id="kept-run"
+            data-requested-device=run.requested_device.clone()
+            data-adapter=run.report.device.clone()
+            data-epochs=run.report.epochs.len().to_string()
+        >
+            <h3><T zh="最近一次训练" en="The last run" /></h3>
+            <p>{summary}</p>
+            <p class="muted">
+                {tr("设备：", "Device: ")} {run.requested_device.clone()} " · "
+                {tr("适配器：", "Adapter: ")} {run.report.device.clone()} " · "
+                {tr("批大小 ", "batch ")} {run.report.config.batch_size} " · "
+                {tr("种子 ", "seed ")} {run.report.config.seed}
+            </p>
+            <div class="table-scroll">
+                <table id="kept-run-table">
+                    <thead>
+                        <tr>
+                            <th scope="col"><T zh="轮次" en="Epoch" /></th>
+                            <th scope="col"><T zh="损失" en="Loss" /></th>
+                            <th scope="col"><T zh="测试准确率" en="Test acc." /></th>
+                            <th scope="col"><T zh="用时 (s)" en="Time (s)" /></th>
+                            <th scope="col"><T zh="样本/秒" en="Samples/s" /></th>
+                        </tr>
+                    </thead>
+                    <tbody>{rows}</tbody>
+                </table>
+            </div>
+        </div>
+    }
+}
+
+/// Puts an imported file's content in place; returns what was done, in words.
+fn apply(
+    kept: Kept,
+    inputs: Option<KeptInputs>,
+    last_run: Option<RwSignal<Option<RunRecord>>>,
+    lang: Lang,
+) -> Result<String, ExportError> {
+    match kept {
+        Kept::Run(run) => {
+            let n = run.report.epochs.len();
+            if let Some(slot) = last_run {
+                slot.set(Some(run));
+            }
+            Ok(lang.pick(
+                format!("已导入一次训练记录（{n} 轮）。"),
+                format!("imported a run ({n} epochs)."),
+            ))
+        }
+        Kept::Calculator(state) => {
+            let Some(inputs) = inputs else {
+                return Ok(String::new());
+            };
+            let missing = inputs.apply(&state)?;
+            let n = state.inputs.len();
+            Ok(match missing {
+                0 => lang.pick(
+                    format!("已导入 {n} 个输入项。"),
+                    format!("imported {n} inputs."),
+                ),
+                m => lang.pick(
+                    format!("已导入 {n} 个输入项；文件中缺少的 {m} 项使用默认值。"),
+                    format!("imported {n} inputs; the {m} the file lacks use their defaults."),
+                ),
+            })
+        }
+    }
+}
+
+/// An import error in the page's language.
+fn describe(error: &ExportError, lang: Lang) -> String {
+    lang.pick(error.message_zh(), error.to_string())
+}
+
+/// Reads a chosen file as text, refusing one larger than an export can be before reading it.
+async fn read_file(file: &web_sys::File, lang: Lang) -> Result<String, String> {
+    let size = file.size();
+    if size > MAX_FILE_BYTES as f64 {
+        return Err(describe(&ExportError::TooLarge(size as usize), lang));
+    }
+    let text = JsFuture::from(file.text()).await.map_err(|e| {
+        log::warn!("could not read the chosen file: {e:?}");
+        lang.pick("无法读取这个文件。", "The file could not be read.")
+            .to_owned()
+    })?;
+    text.as_string().ok_or_else(|| {
+        lang.pick("这个文件不是文本。", "The file is not text.")
+            .to_owned()
+    })
+}
+
+/// Saves `text` as a download named `name`, made in the page from a Blob: no request is sent.
+fn offer_download(
+    name: &str,
+    csv: bool,
+    text: &str,
+    set_message: WriteSignal<Message>,
+    lang: Lang,
+) {
+    let mime = if csv {
+        "text/csv;charset=utf-8"
+    } else {
+        "application/json"
+    };
+    match download(name, mime, text) {
+        Ok(()) => set_message.set(Message::Ok(
+            lang.pick(format!("已生成 {name}。"), format!("{name} is ready.")),
+        )),
+        Err(e) => {
+            log::warn!("download of {name} failed: {e:?}");
+            set_message.set(Message::Error(
+                lang.pick(
+                    "浏览器无法生成下载文件。",
+                    "The browser could not make the download.",
+                )
+                .to_owned(),
+            ));
+        }
+    }
+}
+
+fn download(name: &str, mime: &str, text: &str) -> Result<(), JsValue> {
+    let window = web_sys::window().ok_or("no window")?;
+    let document = window.document().ok_or("no document")?;
+    let parts = js_sys::Array::of1(&JsValue::from_str(text));
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type(mime);
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
+    let link: web_sys::HtmlAnchorElement = document.create_element("a")?.dyn_into()?;
+    link.set_href(&url);
+    link.set_download(name);
+    link.click();
+    // The download has started from the URL; free it a moment later.
+    let revoke = Closure::once_into_js(move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    });
+    window.set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 10_000)?;
+    Ok(())
+}
+
+fn scroll_to(id: &str) {
+    let target = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id(id));
+    if let Some(target) = target {
+        target.scroll_into_view();
+    }
+}
