@@ -573,9 +573,15 @@ impl GpuTrainer {
             return Err(self.lost.explain(GpuError::Execution(error.to_string())));
         }
 
-        let activations =
-            read_f32(&self.device, &self.queue, &self.lost, &self.activations).await?;
-        let state = read_f32(&self.device, &self.queue, &self.lost, &self.state).await?;
+        let activations = read_f32(
+            &self.device,
+            &self.queue,
+            &self.lost,
+            &self.activations,
+            None,
+        )
+        .await?;
+        let state = read_f32(&self.device, &self.queue, &self.lost, &self.state, None).await?;
         let len = layout::LEN;
         Ok(StepTrace {
             hidden: activations[..batch * HIDDEN].to_vec(),
@@ -589,11 +595,11 @@ impl GpuTrainer {
         })
     }
 
-    /// The current parameters, flat layout.
+    /// The current parameters, flat layout: only the parameters are read back, into a vector
+    /// of exactly their length (a page that keeps them holds no more than it needs).
     pub async fn params(&self) -> Result<Vec<f32>, GpuError> {
-        let mut state = read_f32(&self.device, &self.queue, &self.lost, &self.state).await?;
-        state.truncate(layout::LEN);
-        Ok(state)
+        let floats = Some(layout::LEN);
+        read_f32(&self.device, &self.queue, &self.lost, &self.state, floats).await
     }
 
     /// Copies the weights and Adam moments out after epoch `epochs_done`: one copy and one

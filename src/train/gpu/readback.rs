@@ -86,23 +86,26 @@ impl LostSignal {
     }
 }
 
-/// Copies a whole storage buffer into a fresh mappable one and reads it as `f32`s.
+/// Copies the first `floats` `f32`s of a storage buffer (all of it with `None`) into a fresh
+/// mappable one and reads them.
 pub(super) async fn read_f32(
     device: &wgpu::Device,
     queue: &wgpu::Queue,
     lost: &LostSignal,
     source: &wgpu::Buffer,
+    floats: Option<usize>,
 ) -> Result<Vec<f32>, GpuError> {
+    let size = floats.map_or(source.size(), |n| (n * 4) as u64);
     let staging = device.create_buffer(&wgpu::BufferDescriptor {
         label: Some("readback"),
-        size: source.size(),
+        size,
         usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
         mapped_at_creation: false,
     });
     let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {
         label: Some("readback"),
     });
-    encoder.copy_buffer_to_buffer(source, 0, &staging, 0, source.size());
+    encoder.copy_buffer_to_buffer(source, 0, &staging, 0, size);
     queue.submit([encoder.finish()]);
     let bytes = map_read(device, lost, &staging).await;
     // In the browser a dropped buffer waits for the garbage collector; free it now.
