@@ -6,6 +6,7 @@ use thiserror::Error;
 
 use super::dataset::{Dataset, Mnist};
 use super::idx::{self, IdxError, IdxImages, IdxKind, IdxLabels};
+use crate::lang::Lang;
 
 /// Files a data set is made of: training images and labels, test images and labels.
 pub const FILES_PER_SET: usize = 4;
@@ -76,6 +77,53 @@ pub enum FilesError {
     /// A file that is not a valid IDX file, or a pair that does not match.
     #[error(transparent)]
     Idx(#[from] IdxError),
+}
+
+impl FilesError {
+    /// The message in `lang`. A damaged IDX file's own message ([`IdxError`]) is English in both.
+    pub fn message(&self, lang: Lang) -> String {
+        if lang == Lang::En {
+            return self.to_string();
+        }
+        let role_zh = |role: &str| {
+            if role == "training" {
+                "训练"
+            } else {
+                "测试"
+            }
+        };
+        let kind_zh = |kind: &IdxKind| match kind {
+            IdxKind::Images => "图像",
+            IdxKind::Labels => "标签",
+        };
+        match self {
+            Self::Count(n) => format!(
+                "请一次选齐一个数据集的四个 IDX 文件（训练图像、训练标签、测试图像、测试标签，\
+                 可以是 .gz）；现在选了 {n} 个。"
+            ),
+            Self::UnknownRole(name) => format!(
+                "看不出“{name}”是训练数据还是测试数据：文件名应含 train，或 t10k、test，\
+                 与标准文件名一致（如 train-images-idx3-ubyte.gz、t10k-labels-idx1-ubyte.gz）。"
+            ),
+            Self::Duplicate {
+                first,
+                second,
+                role,
+                kind,
+            } => format!(
+                "“{first}”和“{second}”都是{}{}文件：每种只选一个。",
+                role_zh(role),
+                kind_zh(kind)
+            ),
+            Self::Missing { role, kind } => format!(
+                "缺少{}{}文件：请选 train-images、train-labels、t10k-images、t10k-labels \
+                 四个文件（可以是 .gz）。",
+                role_zh(role),
+                kind_zh(kind)
+            ),
+            Self::Idx(e) => format!("文件有误：{e}"),
+        }
+    }
 }
 
 /// One parsed file, by what it holds.
@@ -273,5 +321,34 @@ mod tests {
         );
         assert_eq!(Role::from_name("fashion-test-images"), Some(Role::Test));
         assert_eq!(Role::from_name("images.idx"), None);
+    }
+
+    #[test]
+    fn messages_read_in_both_languages_and_name_the_file() {
+        let errors = [
+            FilesError::Count(3),
+            FilesError::UnknownRole("digits.gz".to_owned()),
+            FilesError::Duplicate {
+                first: "a-train-images".to_owned(),
+                second: "b-train-images".to_owned(),
+                role: Role::Train.words(),
+                kind: IdxKind::Images,
+            },
+            FilesError::Missing {
+                role: Role::Test.words(),
+                kind: IdxKind::Labels,
+            },
+        ];
+        for error in &errors {
+            let zh = error.message(Lang::Zh);
+            assert_eq!(error.message(Lang::En), error.to_string());
+            assert!(
+                zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+                "{zh}"
+            );
+        }
+        assert!(errors[1].message(Lang::Zh).contains("digits.gz"));
+        assert!(errors[2].message(Lang::Zh).contains("训练图像"));
+        assert!(errors[3].message(Lang::Zh).contains("缺少测试标签文件"));
     }
 }

@@ -10,14 +10,12 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 
 use crate::cost::format::group_thousands;
 use crate::mnist::idx::MAX_FILE_BYTES;
 use crate::mnist::{FILES_PER_SET, FilesError, Mnist, mnist_from_files};
-use crate::ui::i18n::{T, lang};
-use crate::ui::trainer::js_message;
+use crate::ui::files;
+use crate::ui::i18n::{Lang, T, lang};
 
 /// Where the active data came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,6 +26,9 @@ pub enum DataSource {
     Files(Vec<String>),
 }
 
+/// Why picked files were refused: the message in Chinese, then in English.
+pub type Refusal = (String, String);
+
 /// The trainer's data: where it comes from, and the parsed sets once loaded or picked.
 #[derive(Clone, Copy)]
 pub struct ActiveData {
@@ -35,8 +36,8 @@ pub struct ActiveData {
     pub source: RwSignal<DataSource>,
     /// `None` until the bundled files are fetched, or right after switching back to them.
     pub mnist: RwSignal<Option<Arc<Mnist>>>,
-    /// Why the last picked files were refused.
-    pub error: RwSignal<Option<String>>,
+    /// Why the last picked files were refused, in Chinese and in English.
+    pub error: RwSignal<Option<Refusal>>,
     /// True while picked files are being read and parsed.
     pub reading: RwSignal<bool>,
 }
@@ -64,16 +65,10 @@ impl Default for ActiveData {
 #[component]
 pub fn DataFiles(active: ActiveData, busy: Signal<bool>) -> impl IntoView {
     let on_pick = move |ev: leptos::ev::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
+        let Some(input) = files::file_input(&ev) else {
             return;
         };
-        let Some(list) = input.files() else {
-            return;
-        };
-        let files: Vec<web_sys::File> = (0..list.length()).filter_map(|i| list.get(i)).collect();
+        let files = files::picked(&input);
         // Picking the same files again must fire `change` again.
         input.set_value("");
         active.reading.set(true);
@@ -89,9 +84,9 @@ pub fn DataFiles(active: ActiveData, busy: Signal<bool>) -> impl IntoView {
                     active.mnist.set(Some(Arc::new(mnist)));
                     active.source.set(DataSource::Files(names));
                 }
-                Err(message) => {
-                    log::warn!("picked files refused: {message}");
-                    active.error.set(Some(message));
+                Err(refusal) => {
+                    log::warn!("picked files refused: {}", refusal.1);
+                    active.error.set(Some(refusal));
                 }
             }
             active.reading.set(false);
@@ -152,11 +147,11 @@ pub fn DataFiles(active: ActiveData, busy: Signal<bool>) -> impl IntoView {
                 active
                     .error
                     .get()
-                    .map(|message| {
+                    .map(|(zh, en)| {
                         view! {
                             <p id="data-error" class="error" role="alert">
-                                {lang().pick("这些文件不能用：", "These files cannot be used: ")}
-                                {message}
+                                {move || lang().pick("这些文件不能用：", "These files cannot be used: ")}
+                                {move || lang().pick(zh.clone(), en.clone())}
                             </p>
                         }
                     })
@@ -208,25 +203,33 @@ fn active_text(source: &DataSource, sizes: Option<(usize, usize)>, reading: bool
 }
 
 /// Reads the picked files and parses them into a training and a test set.
-async fn read_files(files: Vec<web_sys::File>) -> Result<(Vec<String>, Mnist), String> {
+async fn read_files(files: Vec<web_sys::File>) -> Result<(Vec<String>, Mnist), Refusal> {
+    let refused = |e: FilesError| (e.message(Lang::Zh), e.message(Lang::En));
     // Refused before reading, so that a wrong pick of large files costs nothing.
     if files.len() != FILES_PER_SET {
-        return Err(FilesError::Count(files.len()).to_string());
+        return Err(refused(FilesError::Count(files.len())));
     }
     let mut named = Vec::with_capacity(files.len());
     for file in files {
         let name = file.name();
         if file.size() > MAX_FILE_BYTES as f64 {
-            return Err(format!(
-                "'{name}' is {} bytes, more than the {MAX_FILE_BYTES}-byte limit for an IDX file",
-                file.size()
+            let size = file.size();
+            return Err((
+                format!("“{name}”有 {size} 字节，超过了 IDX 文件 {MAX_FILE_BYTES} 字节的上限。"),
+                format!(
+                    "'{name}' is {size} bytes, more than the {MAX_FILE_BYTES}-byte limit for an IDX file"
+                ),
             ));
         }
-        let buffer = JsFuture::from(file.array_buffer())
-            .await
-            .map_err(|e| format!("could not read '{name}': {}", js_message(&e)))?;
-        named.push((name, js_sys::Uint8Array::new(&buffer).to_vec()));
+        let bytes = files::read_bytes(&file).await.map_err(|e| {
+            let why = files::js_message(&e);
+            (
+                format!("无法读取“{name}”：{why}"),
+                format!("could not read '{name}': {why}"),
+            )
+        })?;
+        named.push((name, bytes));
     }
-    let mnist = mnist_from_files(&named).map_err(|e| e.to_string())?;
+    let mnist = mnist_from_files(&named).map_err(refused)?;
     Ok((named.into_iter().map(|(name, _)| name).collect(), mnist))
 }

@@ -19,7 +19,6 @@ use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::{JsCast, JsValue};
-use wasm_bindgen_futures::JsFuture;
 
 use crate::mnist::drawing::to_mnist;
 use crate::mnist::{IMAGE_SIDE, Mnist};
@@ -28,6 +27,7 @@ use crate::model::predict::{Mistake, mistakes, probabilities};
 use crate::model::reference::predict;
 use crate::model::weights_file::{self, WeightsFileError};
 use crate::train::RunReport;
+use crate::ui::files;
 use crate::ui::i18n::{T, lang, tr};
 
 /// The pad's canvas size in its own pixels; CSS scales it to the screen.
@@ -38,7 +38,6 @@ const STROKE_WIDTH: f64 = 20.0;
 /// Test digits shown as mistakes.
 const MISTAKES_SHOWN: usize = 12;
 /// How long a saved file's Blob URL lives after the click, milliseconds.
-const REVOKE_AFTER_MS: i32 = 10_000;
 /// The name a saved weights file gets.
 const FILE_NAME: &str = "price-war-lab-mlp-784-128-10.pwlw";
 
@@ -419,29 +418,28 @@ fn Weights(ctx: TrainedModelCtx, state: RwSignal<FileState>) -> impl IntoView {
         };
         match weights_file::encode(&model.params) {
             Ok(bytes) => {
-                if let Err(e) = download(&bytes, FILE_NAME) {
-                    log::warn!("could not save the weights: {}", js_text(&e));
+                if let Err(e) = files::download(FILE_NAME, "application/octet-stream", &bytes) {
+                    log::warn!("could not save the weights: {}", files::js_message(&e));
                 }
             }
             Err(e) => state.set(FileState::Refused(e)),
         }
     };
     let load = move |ev: web_sys::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
+        let Some(input) = files::file_input(&ev) else {
             return;
         };
-        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+        let Some(file) = files::picked(&input).into_iter().next() else {
             return;
         };
+        // The same file chosen again must fire `change` again.
+        input.set_value("");
         spawn_local(async move {
             let name = file.name();
-            let bytes = match JsFuture::from(file.array_buffer()).await {
-                Ok(buffer) => js_sys::Uint8Array::new(&buffer).to_vec(),
+            let bytes = match files::read_bytes(&file).await {
+                Ok(bytes) => bytes,
                 Err(e) => {
-                    state.set(FileState::Unreadable(js_text(&e)));
+                    state.set(FileState::Unreadable(files::js_message(&e)));
                     return;
                 }
             };
@@ -495,46 +493,6 @@ fn Weights(ctx: TrainedModelCtx, state: RwSignal<FileState>) -> impl IntoView {
             </p>
         </div>
     }
-}
-
-/// Offers `bytes` as a download named `name`, through a Blob URL (nothing leaves the page).
-fn download(bytes: &[u8], name: &str) -> Result<(), JsValue> {
-    let array = js_sys::Uint8Array::from(bytes);
-    let parts = js_sys::Array::of1(&array);
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type("application/octet-stream");
-    let blob = web_sys::Blob::new_with_u8_array_sequence_and_options(&parts, &options)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
-    let document = web_sys::window()
-        .and_then(|w| w.document())
-        .ok_or_else(|| JsValue::from_str("no document"))?;
-    let link: web_sys::HtmlAnchorElement = document.create_element("a")?.dyn_into()?;
-    link.set_href(&url);
-    link.set_download(name);
-    link.click();
-    // Some browsers read the Blob after the click returns: free it a little later.
-    spawn_local(async move {
-        let wait = js_sys::Promise::new(&mut |resolve, _reject| {
-            if let Some(window) = web_sys::window() {
-                let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
-                    &resolve,
-                    REVOKE_AFTER_MS,
-                );
-            }
-        });
-        let _ = JsFuture::from(wait).await;
-        let _ = web_sys::Url::revoke_object_url(&url);
-    });
-    Ok(())
-}
-
-/// A JavaScript error as words.
-fn js_text(value: &JsValue) -> String {
-    value
-        .dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| value.as_string())
-        .unwrap_or_else(|| format!("{value:?}"))
 }
 
 /// Test digits the model gets wrong, the most confident mistakes first.

@@ -12,6 +12,7 @@ pub mod diagnosis;
 pub mod digit_pad;
 pub mod embed;
 pub mod field;
+pub mod files;
 pub mod i18n;
 pub mod keep;
 pub mod resume;

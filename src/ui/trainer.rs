@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsCast;
 use wasm_bindgen_futures::JsFuture;
 
 use crate::cost::input::{InputError, parse_count};
@@ -31,6 +31,7 @@ use crate::ui::data_files::{ActiveData, DataFiles};
 use crate::ui::diagnosis::{self, Diagnosis};
 use crate::ui::digit_pad::TrainedModelCtx;
 use crate::ui::field::{NumberField, NumberInput};
+use crate::ui::files::js_message;
 use crate::ui::i18n::{T, lang, tr};
 use crate::ui::keep::LastRunCtx;
 use crate::ui::resume::{ResumeOffer, resume_offer};
@@ -965,13 +966,4 @@ async fn fetch_bytes(url: &str) -> Result<Vec<u8>, String> {
         .await
         .map_err(|e| format!("could not read '{url}': {}", js_message(&e)))?;
     Ok(js_sys::Uint8Array::new(&body).to_vec())
-}
-
-/// A JavaScript exception as words.
-pub(crate) fn js_message(value: &JsValue) -> String {
-    value
-        .dyn_ref::<js_sys::Error>()
-        .map(|e| String::from(e.message()))
-        .or_else(|| value.as_string())
-        .unwrap_or_else(|| format!("{value:?}"))
 }

@@ -60,6 +60,11 @@ describe('Fashion-MNIST from the reader\'s files', () => {
     const error = page.locator('#data-error');
     await error.waitFor({ timeout: 30_000 });
     assert.match(await error.innerText(), /four IDX files/);
+    // The message follows the language switch, as every message on the page does.
+    await page.click('#lang-zh');
+    await page.waitForFunction(() => document.querySelector('#data-error')?.innerText.includes('四个 IDX 文件'), null, { timeout: 10_000 });
+    await page.click('#lang-en');
+    await page.waitForFunction(() => document.querySelector('#data-error')?.innerText.includes('four IDX files'), null, { timeout: 10_000 });
     assert.equal((await activeData(page)).source, 'bundled');
     session.assertClean('after a wrong pick');
   });

@@ -2,13 +2,13 @@
 
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wasm_bindgen::prelude::Closure;
-use wasm_bindgen::{JsCast, JsValue};
+
 use wasm_bindgen_futures::JsFuture;
 
 use super::{KeptInputs, LastRunCtx};
 use crate::export::{self, ExportError, Kept, MAX_FILE_BYTES, RunRecord};
 use crate::ui::cost_model::measured::{MeasuredRunCtx, RunForCostModel};
+use crate::ui::files;
 use crate::ui::i18n::{Lang, LangCtx, T, lang, tr};
 
 /// What the panel's message line says.
@@ -57,13 +57,10 @@ pub fn KeepPanel() -> impl IntoView {
     let no_run = move || last_run.is_none_or(|r| r.with(Option::is_none));
 
     let import = move |ev: web_sys::Event| {
-        let Some(input) = ev
-            .target()
-            .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        else {
+        let Some(input) = files::file_input(&ev) else {
             return;
         };
-        let Some(file) = input.files().and_then(|f| f.get(0)) else {
+        let Some(file) = files::picked(&input).into_iter().next() else {
             return;
         };
         // The same file chosen again must fire `change` again.
@@ -313,7 +310,7 @@ fn offer_download(
     } else {
         "application/json"
     };
-    match download(name, mime, text) {
+    match files::download(name, mime, text.as_bytes()) {
         Ok(()) => set_message.set(Message::Ok(
             lang.pick(format!("已生成 {name}。"), format!("{name} is ready.")),
         )),
@@ -328,26 +325,6 @@ fn offer_download(
             ));
         }
     }
-}
-
-fn download(name: &str, mime: &str, text: &str) -> Result<(), JsValue> {
-    let window = web_sys::window().ok_or("no window")?;
-    let document = window.document().ok_or("no document")?;
-    let parts = js_sys::Array::of1(&JsValue::from_str(text));
-    let options = web_sys::BlobPropertyBag::new();
-    options.set_type(mime);
-    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)?;
-    let url = web_sys::Url::create_object_url_with_blob(&blob)?;
-    let link: web_sys::HtmlAnchorElement = document.create_element("a")?.dyn_into()?;
-    link.set_href(&url);
-    link.set_download(name);
-    link.click();
-    // The download has started from the URL; free it a moment later.
-    let revoke = Closure::once_into_js(move || {
-        let _ = web_sys::Url::revoke_object_url(&url);
-    });
-    window.set_timeout_with_callback_and_timeout_and_arguments_0(revoke.unchecked_ref(), 10_000)?;
-    Ok(())
 }
 
 fn scroll_to(id: &str) {
