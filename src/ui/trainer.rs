@@ -537,7 +537,9 @@ pub fn Trainer() -> impl IntoView {
                         id="train-start"
                         type="button"
                         class="primary"
-                        disabled=move || panel.state.get().busy()
+                        // Not `disabled` while a run is busy: a disabled button loses the
+                        // keyboard focus. The click is refused while busy (see `start`).
+                        aria-disabled=move || panel.state.get().busy().to_string()
                         on:click=start
                     >
                         <T zh="训练" en="Train" />
@@ -545,7 +547,8 @@ pub fn Trainer() -> impl IntoView {
                     <button
                         id="compare-start"
                         type="button"
-                        disabled=move || panel.state.get().busy() || compare_blocked()
+                        disabled=compare_blocked
+                        aria-disabled=move || panel.state.get().busy().to_string()
                         on:click=compare
                     >
                         <T zh="GPU 与 CPU 对比" en="Compare GPU and CPU" />

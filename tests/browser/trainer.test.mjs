@@ -114,4 +114,16 @@ describe('trainer', () => {
     assert.equal(await page.getAttribute('#train-status', 'data-state'), 'done');
     session.assertClean('after a double click');
   });
+
+  it('keeps the keyboard focus on Train through a run', { timeout: TRAIN_TIMEOUT_MS }, async () => {
+    const { page, session } = app;
+    await page.selectOption('#train-device', 'cpu');
+    await page.fill('#train-epochs', '1');
+    await page.focus('#train-start');
+    await page.keyboard.press('Space');
+    await page.waitForSelector('#train-status[data-state="done"]', { timeout: TRAIN_TIMEOUT_MS });
+    // A disabled button would have dropped the focus to <body>, and Tab would start over.
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'train-start');
+    session.assertClean('after a run started from the keyboard');
+  });
 });
