@@ -173,12 +173,12 @@ fn implausible_times_and_throughputs_are_refused() {
     assert!(json.contains(&time), "the JSON writes {time} as it is");
     refused(
         &json.replacen(&time, "1e308", 1),
-        &["epochs[1].train_time_s", "10,000,000 s"],
+        &["epochs[1].train_time_s", "'1e308'", "10,000,000 s"],
     );
     let csv = run.to_csv();
     refused(
         &csv.replacen(&time, "1e308", 1),
-        &["epochs[1].train_time_s", "10,000,000 s"],
+        &["epochs[1].train_time_s", "'1e308'", "10,000,000 s"],
     );
 
     let mut slow = run.clone();

@@ -349,8 +349,17 @@ fn validate_epoch(expected: usize, e: &EpochReport) -> Result<(), ExportError> {
     for (name, value, low, high, low_allowed, why) in checks {
         let above_low = value > low || (low_allowed && value == low);
         if !(value.is_finite() && above_low && value <= high) {
-            return Err(invalid(&at(name), &value.to_string(), why));
+            return Err(invalid(&at(name), &compact(value), why));
         }
     }
     Ok(())
+}
+
+/// A refused figure as a message quotes it: a huge one as `1e308`, not 309 digits.
+fn compact(value: f64) -> String {
+    if value.abs() >= 1e15 {
+        format!("{value:e}")
+    } else {
+        value.to_string()
+    }
 }
