@@ -84,9 +84,21 @@ impl Lang {
     }
 }
 
+/// `count` with its English noun, singular or plural: "1 epoch", "3 epochs", "0 files".
+pub fn count_en(count: usize, one: &str, many: &str) -> String {
+    format!("{count} {}", if count == 1 { one } else { many })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn english_counts_agree_with_their_noun() {
+        assert_eq!(count_en(1, "epoch", "epochs"), "1 epoch");
+        assert_eq!(count_en(0, "file", "files"), "0 files");
+        assert_eq!(count_en(5, "epoch", "epochs"), "5 epochs");
+    }
 
     #[test]
     fn tags_are_read_by_their_primary_subtag() {

@@ -48,7 +48,7 @@ pub enum FilesError {
     /// Not four files.
     #[error(
         "pick the four IDX files of a data set together (training images, training labels, test \
-         images, test labels; plain or .gz): {0} file(s) were picked"
+         images, test labels; plain or .gz): {picked} picked", picked = crate::lang::count_en(*.0, "file was", "files were")
     )]
     Count(usize),
     /// A name that says neither training nor test.
@@ -74,6 +74,9 @@ pub enum FilesError {
          t10k-labels (each plain or .gz)"
     )]
     Missing { role: &'static str, kind: IdxKind },
+    /// A set with no images: nothing to train on, or nothing to measure accuracy on.
+    #[error("'{name}' holds no images: the {role} set needs at least one")]
+    Empty { name: String, role: &'static str },
     /// A file that is not a valid IDX file, or a pair that does not match.
     #[error(transparent)]
     Idx(#[from] IdxError),
@@ -121,6 +124,9 @@ impl FilesError {
                 role_zh(role),
                 kind_zh(kind)
             ),
+            Self::Empty { name, role } => {
+                format!("“{name}”里没有图像：{}集至少要有一张。", role_zh(role))
+            }
             Self::Idx(e) => format!("文件有误：{e}"),
         }
     }
@@ -191,12 +197,14 @@ fn pair(
     };
     let (images_name, images) = images.ok_or_else(|| missing(IdxKind::Images))?;
     let (labels_name, labels) = labels.ok_or_else(|| missing(IdxKind::Labels))?;
-    Ok(Dataset::from_parsed(
-        images_name,
-        images,
-        labels_name,
-        labels,
-    )?)
+    let set = Dataset::from_parsed(images_name, images, labels_name, labels)?;
+    if set.is_empty() {
+        return Err(FilesError::Empty {
+            name: images_name.to_owned(),
+            role: role.words(),
+        });
+    }
+    Ok(set)
 }
 
 #[cfg(test)]
@@ -300,6 +308,19 @@ mod tests {
             error.to_string().contains("t10k-labels-idx1-ubyte"),
             "{error}"
         );
+    }
+
+    #[test]
+    fn a_set_without_images_is_refused() {
+        let mut files = standard_files();
+        files[0].1 = labels_file(0);
+        files[2].1 = images_file(0);
+        let error = mnist_from_files(&files).unwrap_err();
+        assert!(
+            matches!(error, FilesError::Empty { role: "test", .. }),
+            "{error}"
+        );
+        assert!(error.message(Lang::Zh).contains("测试集至少要有一张"));
     }
 
     #[test]

@@ -36,7 +36,7 @@ const HEADER_BYTES: usize = 4 + 4 + 4 + 4 * LAYER_SIZES.len();
 pub const FILE_BYTES: usize = HEADER_BYTES + 4 * layout::LEN + 4;
 
 /// Why a file cannot be read as the page's weights.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[derive(Debug, Clone, PartialEq, Error)]
 pub enum WeightsFileError {
     /// Shorter than any header.
     #[error("the file has {len} bytes, too few for a weights file (at least {HEADER_BYTES})")]
@@ -63,6 +63,11 @@ pub enum WeightsFileError {
     /// A parameter is NaN or infinite.
     #[error("parameter {index} is not a finite number: these weights cannot classify anything")]
     NotFinite { index: usize },
+    /// A parameter so large that no training run made it, and the forward pass would overflow.
+    #[error(
+        "parameter {index} is {value:e}, beyond ±{MAX_MAGNITUDE:e}: no training run makes such weights, and they would overflow"
+    )]
+    TooLarge { index: usize, value: f32 },
     /// Asked to save a parameter array of the wrong length.
     #[error("{found} parameters given, the model has {expected}")]
     WrongCount { expected: usize, found: usize },
@@ -89,6 +94,9 @@ impl WeightsFileError {
             Self::NotFinite { index } => {
                 format!("第 {index} 个参数不是有限数（NaN 或无穷大），这组权重无法使用。")
             }
+            Self::TooLarge { index, value } => format!(
+                "第 {index} 个参数为 {value:e}，超出 ±{MAX_MAGNITUDE:e}：训练不会得到这样的权重，用它计算会溢出。"
+            ),
             Self::WrongCount { expected, found } => {
                 format!("给出了 {found} 个参数，模型需要 {expected} 个。")
             }
@@ -99,6 +107,25 @@ impl WeightsFileError {
     pub fn message_en(&self) -> String {
         self.to_string()
     }
+}
+
+/// The largest parameter magnitude a file may hold. With every |weight| and |bias| at most this,
+/// a hidden unit is at most 785 × 10⁴ in size and a logit at most 129 × 7.9 × 10⁶ × 10⁴ ≈ 10¹³,
+/// so the forward pass and its softmax stay finite in f32 (at most 3.4 × 10³⁸). Trained weights
+/// of this model are below 10 in size.
+pub const MAX_MAGNITUDE: f32 = 1e4;
+
+/// Refuses parameters that are not finite or larger than [`MAX_MAGNITUDE`].
+fn check_values(params: &[f32]) -> Result<(), WeightsFileError> {
+    for (index, &value) in params.iter().enumerate() {
+        if !value.is_finite() {
+            return Err(WeightsFileError::NotFinite { index });
+        }
+        if value.abs() > MAX_MAGNITUDE {
+            return Err(WeightsFileError::TooLarge { index, value });
+        }
+    }
+    Ok(())
 }
 
 /// CRC-32 (IEEE) of `bytes`.
@@ -116,9 +143,7 @@ pub fn encode(params: &[f32]) -> Result<Vec<u8>, WeightsFileError> {
             found: params.len(),
         });
     }
-    if let Some(index) = params.iter().position(|p| !p.is_finite()) {
-        return Err(WeightsFileError::NotFinite { index });
-    }
+    check_values(params)?;
 
     let mut bytes = Vec::with_capacity(FILE_BYTES);
     bytes.extend_from_slice(&MAGIC);
@@ -187,9 +212,7 @@ pub fn decode(bytes: &[u8]) -> Result<Vec<f32>, WeightsFileError> {
         .chunks_exact(4)
         .map(|w| f32::from_le_bytes([w[0], w[1], w[2], w[3]]))
         .collect();
-    if let Some(index) = params.iter().position(|p| !p.is_finite()) {
-        return Err(WeightsFileError::NotFinite { index });
-    }
+    check_values(&params)?;
     Ok(params)
 }
 
@@ -217,6 +240,33 @@ mod tests {
         assert_eq!(
             back.iter().map(|p| p.to_bits()).collect::<Vec<_>>(),
             params.iter().map(|p| p.to_bits()).collect::<Vec<_>>()
+        );
+    }
+
+    #[test]
+    fn finite_but_huge_weights_are_refused_and_the_bound_keeps_the_forward_pass_finite() {
+        let mut params = init_params(3);
+        params[5] = 3e38;
+        let mut bytes = encode(&init_params(3)).unwrap();
+        let at = bytes.len() - 4 - (layout::LEN - 5) * 4;
+        bytes[at..at + 4].copy_from_slice(&3e38f32.to_le_bytes());
+        reseal(&mut bytes);
+        assert!(matches!(
+            decode(&bytes),
+            Err(WeightsFileError::TooLarge { index: 5, .. })
+        ));
+        assert!(matches!(
+            encode(&params),
+            Err(WeightsFileError::TooLarge { index: 5, .. })
+        ));
+        // At the bound everywhere, the largest possible logits are still finite.
+        let extreme = vec![MAX_MAGNITUDE; layout::LEN];
+        let back = decode(&encode(&extreme).unwrap()).unwrap();
+        let image = [255u8; crate::mnist::IMAGE_BYTES];
+        let probabilities = crate::model::predict::probabilities(&back, &image);
+        assert!(
+            probabilities.iter().all(|p| p.is_finite()),
+            "{probabilities:?}"
         );
     }
 

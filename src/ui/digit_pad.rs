@@ -20,6 +20,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wasm_bindgen::{JsCast, JsValue};
 
+use crate::lang::count_en;
 use crate::mnist::drawing::to_mnist;
 use crate::mnist::{IMAGE_SIDE, Mnist};
 use crate::model::CLASSES;
@@ -157,7 +158,8 @@ fn ModelStatus(ctx: TrainedModelCtx) -> impl IntoView {
                 l.pick(
                     format!("使用刚训练好的模型：{epochs} 轮，{device}，测试准确率 {accuracy}。"),
                     format!(
-                        "Using the model just trained: {epochs} epoch(s) on {device}, test accuracy {accuracy}."
+                        "Using the model just trained: {} on {device}, test accuracy {accuracy}.",
+                        count_en(epochs, "epoch", "epochs")
                     ),
                 )
             }

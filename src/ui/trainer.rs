@@ -17,6 +17,7 @@ use wasm_bindgen_futures::JsFuture;
 use crate::cost::input::{InputError, parse_count};
 use crate::export::RunRecord;
 use crate::lang::Lang;
+use crate::lang::count_en;
 use crate::mnist::{
     Dataset, GZIP_SUFFIX, Mnist, TEST_IMAGES_FILE, TEST_LABELS_FILE, TRAIN_IMAGES_FILE,
     TRAIN_LABELS_FILE,
@@ -30,6 +31,7 @@ use crate::ui::cost_model::measured::{MeasuredRunCtx, RunForCostModel};
 use crate::ui::data_files::{ActiveData, DataFiles};
 use crate::ui::diagnosis::{self, Diagnosis};
 use crate::ui::digit_pad::TrainedModelCtx;
+use crate::ui::embed::embedded;
 use crate::ui::field::{NumberField, NumberInput};
 use crate::ui::files::js_message;
 use crate::ui::i18n::{T, lang, tr};
@@ -180,7 +182,8 @@ impl Status {
                 },
                 Lang::En,
             ) => format!(
-                "Stopped after {finished} finished epoch(s); test accuracy {}.",
+                "Stopped after {} finished; test accuracy {}.",
+                count_en(*finished, "epoch", "epochs"),
                 accuracy(a)
             ),
             (
@@ -197,7 +200,8 @@ impl Status {
                 },
                 Lang::En,
             ) => format!(
-                "Finished {finished} epoch(s); test accuracy {}.",
+                "Finished {}; test accuracy {}.",
+                count_en(*finished, "epoch", "epochs"),
                 accuracy(a)
             ),
             (Self::Failed(Failure::Epochs), Lang::Zh) => {
@@ -302,7 +306,10 @@ impl Panel {
     }
 
     /// Clears the figures of the last run before a new one.
+    /// Clears the last run's figures and marks the panel busy at once, before any task starts,
+    /// so that a second click in the same moment cannot start a second run.
     fn reset_run(&self, config: &TrainConfig) {
+        self.state.set(RunState::Loading);
         self.stop_requested.set(false);
         self.note.set(None);
         self.resume.set(None);
@@ -405,6 +412,8 @@ pub fn Trainer() -> impl IntoView {
             Err(failure) => return panel.fail(failure),
         };
         panel.compare.set(Vec::new());
+        // Busy at once: a second click in the same moment must not start a second run.
+        panel.state.set(RunState::Loading);
         spawn_local(async move {
             for (device, choice) in [
                 (CompareDevice::Gpu, DeviceChoice::Gpu),
@@ -416,11 +425,12 @@ pub fn Trainer() -> impl IntoView {
                     Err(message) => return panel.fail(Failure::Detail(message)),
                 };
                 finish(panel, &report, choice);
-                if let Some(row) = CompareRow::from_report(device, &report) {
-                    panel.compare.update(|rows| rows.push(row));
-                }
+                // A stopped run did less work than the other: it is not put beside it.
                 if report.stopped {
                     return;
+                }
+                if let Some(row) = CompareRow::from_report(device, &report) {
+                    panel.compare.update(|rows| rows.push(row));
                 }
             }
         });
@@ -458,6 +468,7 @@ pub fn Trainer() -> impl IntoView {
         };
         let done = offer.from.epochs_done;
         panel.resume.set(None);
+        panel.state.set(RunState::Loading);
         panel.stop_requested.set(false);
         panel.note.set(None);
         panel.resumed_at.set(Some(offer.from.next_epoch()));
@@ -547,6 +558,8 @@ pub fn Trainer() -> impl IntoView {
                     >
                         <T zh="停止" en="Stop" />
                     </button>
+                    // Embedded alone, the trainer has no cost model to feed.
+                    {embedded().is_none().then(|| view! {
                     <button
                         id="train-use-in-cost-model"
                         type="button"
@@ -557,6 +570,7 @@ pub fn Trainer() -> impl IntoView {
                     >
                         <T zh="用于成本模型" en="Use this run in the cost model" />
                     </button>
+                    })}
                 </div>
             </div>
             <p

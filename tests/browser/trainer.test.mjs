@@ -91,4 +91,27 @@ describe('trainer', () => {
     assert.doesNotMatch(figures.text, /\b(NaN|Infinity|undefined)\b/);
     session.assertClean('after training');
   });
+
+  it('starts one run only when Train and Compare are clicked twice in the same moment', { timeout: TRAIN_TIMEOUT_MS }, async () => {
+    const { page, session } = app;
+    await page.selectOption('#train-device', 'cpu');
+    await page.fill('#train-epochs', '2');
+    // Two clicks in one task, before any run could have started: the second must be refused.
+    await page.evaluate(() => {
+      const train = document.querySelector('#train-start');
+      const compare = document.querySelector('#compare-start');
+      train.click();
+      train.click();
+      compare?.click();
+    });
+    await page.waitForFunction(
+      () => ['done', 'error', 'stopped'].includes(document.querySelector('#train-status')?.getAttribute('data-state')),
+      null,
+      { timeout: TRAIN_TIMEOUT_MS },
+    );
+    const rows = await page.$$eval('#train-epochs-table tbody tr[data-epoch]', (trs) => trs.map((tr) => tr.getAttribute('data-epoch')));
+    assert.deepEqual(rows, ['1', '2'], 'one run of two epochs, not two runs interleaved');
+    assert.equal(await page.getAttribute('#train-status', 'data-state'), 'done');
+    session.assertClean('after a double click');
+  });
 });

@@ -30,6 +30,12 @@ impl EpochsUsed {
         match (self, lang) {
             (Self::OnlyFirst, Lang::Zh) => "第 1 轮（含预热）".to_owned(),
             (Self::OnlyFirst, Lang::En) => "epoch 1 (includes warm-up)".to_owned(),
+            (Self::AfterFirst { last: 2 }, Lang::Zh) => {
+                "第 2 轮（第 1 轮含预热，未计入）".to_owned()
+            }
+            (Self::AfterFirst { last: 2 }, Lang::En) => {
+                "epoch 2 (epoch 1, with warm-up, left out)".to_owned()
+            }
             (Self::AfterFirst { last }, Lang::Zh) => {
                 format!("第 2–{last} 轮（第 1 轮含预热，未计入）")
             }
