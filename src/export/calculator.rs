@@ -4,8 +4,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{
-    ExportError, FORMAT, MAX_KEY_CHARS, MAX_VALUE_CHARS, VERSION, csv, header_csv, invalid,
+    ExportError, FORMAT, MAX_KEY_CHARS, MAX_VALUE_CHARS, VERSION, Why, csv, header_csv, invalid,
 };
+
+/// The columns of a calculator file's CSV table.
+const COLUMNS: [&str; 2] = ["input", "value"];
 
 /// Every calculator input as `(name, text)`: the name is the input's element id and URL key,
 /// the text what the field holds.
@@ -89,7 +92,7 @@ impl CalculatorState {
     pub fn to_csv(&self) -> String {
         let mut out = header_csv("calculator");
         out.push('\n');
-        out.push_str(&csv::line(&["input", "value"]));
+        out.push_str(&csv::line(&COLUMNS));
         for (k, v) in &self.inputs {
             out.push_str(&csv::line(&[k, v]));
         }
@@ -107,7 +110,13 @@ impl CalculatorState {
         for (key, value) in &self.inputs {
             match accepts(key, value) {
                 None => return Err(ExportError::UnknownInput(key.clone())),
-                Some(false) => return Err(invalid(key, value, "the field does not accept it")),
+                Some(false) => {
+                    let why = Why {
+                        en: "the field does not accept it",
+                        zh: "这个输入框不接受这个值",
+                    };
+                    return Err(invalid(key, value, why));
+                }
                 Some(true) => {}
             }
         }
@@ -126,10 +135,18 @@ impl CalculatorState {
                     .bytes()
                     .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-');
             if !key_ok {
-                return Err(invalid(&key, &key, "an input name is a-z, 0-9 and '-'"));
+                let why = Why {
+                    en: "an input name is a-z, 0-9 and '-'",
+                    zh: "输入项的名称只能由 a–z、0–9 和“-”组成",
+                };
+                return Err(invalid(&key, &key, why));
             }
             if value.chars().count() > MAX_VALUE_CHARS {
-                return Err(invalid(&key, &value, "longer than 100 characters"));
+                let why = Why {
+                    en: "longer than 100 characters",
+                    zh: "超过了 100 个字符",
+                };
+                return Err(invalid(&key, &value, why));
             }
             if inputs.iter().any(|(k, _)| *k == key) {
                 return Err(ExportError::Duplicate(key));
@@ -144,7 +161,7 @@ impl CalculatorState {
     /// Reads a calculator file's JSON (its header already checked).
     pub(super) fn from_json(text: &str) -> Result<Self, ExportError> {
         let CalculatorJson { inputs } =
-            serde_json::from_str(text).map_err(|e| ExportError::Json(e.to_string()))?;
+            serde_json::from_str(text).map_err(|e| ExportError::json(&e))?;
         let pairs = inputs
             .0
             .into_iter()
@@ -152,7 +169,14 @@ impl CalculatorState {
                 Value::String(s) => Ok((k, s)),
                 // A hand-edited file may hold a plain number; the field reads it as text.
                 Value::Number(n) => Ok((k, n.to_string())),
-                other => Err(invalid(&k, &other.to_string(), "a text or a number")),
+                other => Err(invalid(
+                    &k,
+                    &other.to_string(),
+                    Why {
+                        en: "a text or a number",
+                        zh: "应为文字或数字",
+                    },
+                )),
             })
             .collect::<Result<Vec<_>, _>>()?;
         Self::from_pairs(pairs)
@@ -160,12 +184,11 @@ impl CalculatorState {
 
     /// Reads a calculator file's CSV sections (its header already checked).
     pub(super) fn from_csv(s: &csv::Sections) -> Result<Self, ExportError> {
-        let name = s.column("input")?;
-        let value = s.column("value")?;
+        s.expect_header(&COLUMNS)?;
         let pairs = s
             .rows
             .iter()
-            .map(|(row, _)| (row[name].trim().to_owned(), row[value].clone()));
+            .map(|(row, _)| (row[0].trim().to_owned(), row[1].clone()));
         Self::from_pairs(pairs)
     }
 }

@@ -4,7 +4,7 @@
 //! A spreadsheet opens it as it is; reading accepts what a spreadsheet writes back (a UTF-8 byte
 //! order mark, CRLF line ends, quoted fields).
 
-use super::ExportError;
+use super::{CsvProblem, ExportError};
 
 /// A parsed file: the `key,value` rows before the first blank line and the table after it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -13,6 +13,8 @@ pub struct Sections {
     pub meta: Vec<(String, String, usize)>,
     /// The table's column names (its first row), empty when the file has no table.
     pub header: Vec<String>,
+    /// The line of the table's header; 0 when the file has no table.
+    pub header_line: usize,
     /// The table's rows with their line numbers.
     pub rows: Vec<(Vec<String>, usize)>,
 }
@@ -27,12 +29,19 @@ impl Sections {
             .ok_or_else(|| ExportError::Missing(key.to_owned()))
     }
 
-    /// Index of the table's column `name`, or an error naming the missing column.
-    pub fn column(&self, name: &str) -> Result<usize, ExportError> {
-        self.header
-            .iter()
-            .position(|h| h == name)
-            .ok_or_else(|| ExportError::Missing(format!("column {name}")))
+    /// Checks that the table's header is exactly `columns`, in that order: the rows are read by
+    /// position, so a header in another order would put every value in the wrong field.
+    pub fn expect_header(&self, columns: &[&str]) -> Result<(), ExportError> {
+        if self.header.is_empty() {
+            return Err(ExportError::NoTable);
+        }
+        if self.header != columns {
+            return Err(ExportError::Csv(
+                self.header_line,
+                CsvProblem::Header(columns.join(",")),
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -63,6 +72,7 @@ pub fn parse(text: &str) -> Result<Sections, ExportError> {
     let mut sections = Sections {
         meta: Vec::new(),
         header: Vec::new(),
+        header_line: 0,
         rows: Vec::new(),
     };
     let mut in_table = false;
@@ -73,23 +83,19 @@ pub fn parse(text: &str) -> Result<Sections, ExportError> {
             continue;
         }
         if !in_table {
-            let [key, value] = <[String; 2]>::try_from(fields).map_err(|f| {
-                ExportError::Csv(
-                    line,
-                    format!("expected 2 fields (name, value), found {}", f.len()),
-                )
-            })?;
+            let [key, value] = <[String; 2]>::try_from(fields)
+                .map_err(|f| ExportError::Csv(line, CsvProblem::MetaFields(f.len())))?;
             sections.meta.push((key.trim().to_owned(), value, line));
         } else if sections.header.is_empty() {
             sections.header = fields.into_iter().map(|f| f.trim().to_owned()).collect();
+            sections.header_line = line;
         } else if fields.len() != sections.header.len() {
             return Err(ExportError::Csv(
                 line,
-                format!(
-                    "expected {} fields like the header, found {}",
-                    sections.header.len(),
-                    fields.len()
-                ),
+                CsvProblem::RowFields {
+                    expected: sections.header.len(),
+                    found: fields.len(),
+                },
             ));
         } else {
             sections.rows.push((fields, line));
@@ -129,10 +135,7 @@ fn records(text: &str) -> Result<Vec<(Vec<String>, usize)>, ExportError> {
         match c {
             '"' if current.is_empty() => quoted = true,
             '"' => {
-                return Err(ExportError::Csv(
-                    line,
-                    "a quote inside an unquoted field".to_owned(),
-                ));
+                return Err(ExportError::Csv(line, CsvProblem::QuoteInside));
             }
             ',' => fields.push(std::mem::take(&mut current)),
             '\r' if chars.peek() == Some(&'\n') => {}
@@ -147,10 +150,7 @@ fn records(text: &str) -> Result<Vec<(Vec<String>, usize)>, ExportError> {
         }
     }
     if quoted {
-        return Err(ExportError::Csv(
-            start_line,
-            "a quoted field is not closed".to_owned(),
-        ));
+        return Err(ExportError::Csv(start_line, CsvProblem::QuoteOpen));
     }
     if pending {
         fields.push(current);
@@ -188,7 +188,13 @@ mod tests {
         let err = parse("format,x\n\na,b\n1,2,3\n").unwrap_err();
         assert_eq!(
             err,
-            ExportError::Csv(4, "expected 2 fields like the header, found 3".into())
+            ExportError::Csv(
+                4,
+                CsvProblem::RowFields {
+                    expected: 2,
+                    found: 3
+                }
+            )
         );
         let err = parse("format\n").unwrap_err();
         assert!(matches!(err, ExportError::Csv(1, _)), "{err}");

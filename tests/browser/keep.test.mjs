@@ -39,6 +39,19 @@ async function readKeptRun(page) {
   }));
 }
 
+/** A one-epoch CPU run export written by hand, with `epoch` overriding the epoch's figures. */
+function handMadeRun(epoch) {
+  return {
+    format: 'price-war-lab', kind: 'run', version: 1, requested_device: 'cpu', adapter: 'CPU (WebAssembly)',
+    config: { epochs: 1, batch_size: 64, seed: 1, adam: { learning_rate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-8 } },
+    train_samples: 8000, test_samples: 2000, stopped: false,
+    epochs: [{
+      epoch: 1, train_loss: 0.4, train_accuracy: 0.9, test_accuracy: 0.91, samples: 8000,
+      train_time_s: 2, eval_time_s: 0.1, samples_per_s: 4000, gpu_time_s: null, ...epoch,
+    }],
+  };
+}
+
 async function trainOneEpochOnCpu(page) {
   await page.selectOption('#train-device', 'cpu');
   await page.fill('#train-epochs', '1');
@@ -129,6 +142,8 @@ describe('keeping results', () => {
       const cases = [
         ['not-ours.json', '{"format": "other", "kind": "run", "version": 1}', "format is 'other'"],
         ['bad-input.csv', 'format,price-war-lab\nkind,calculator\nversion,1\n\ninput,value\ntraining-gpus,many\n', "'training-gpus'"],
+        ['array.json', '[{"format": "price-war-lab"}]', 'JSON array'],
+        ['huge.json', JSON.stringify(handMadeRun({ train_time_s: 1e308 })), 'epochs[1].train_time_s'],
         ['unknown.csv', 'format,price-war-lab\nkind,calculator\nversion,1\n\ninput,value\ntraining-warp,9\n', "'training-warp'"],
       ];
       for (const [name, text, expected] of cases) {
@@ -141,6 +156,23 @@ describe('keeping results', () => {
         assert.ok(message.includes(expected), `${name}: ${message}`);
       }
       assert.equal(await page.inputValue('#training-gpus'), '1', 'a refused file changes nothing');
+
+      // The message on screen follows the language switch, and reads as Chinese there.
+      await page.click('#lang-zh');
+      await page.waitForFunction(() => document.querySelector('#keep-message')?.textContent.includes('本页没有名为'));
+      const zh = await page.textContent('#keep-message');
+      assert.doesNotMatch(zh, /has no input/, zh);
+
+      // A run kept from a file shows its device in words, in the page's language.
+      const good = path.join(dir, 'good.json');
+      await writeFile(good, JSON.stringify(handMadeRun({})));
+      await page.setInputFiles('#keep-import', good);
+      await page.waitForSelector('#keep-message[data-state="ok"]');
+      const kept = await page.textContent('#kept-run');
+      assert.ok(kept.includes('CPU（WebAssembly）'), kept);
+      await page.click('#lang-en');
+      await page.waitForFunction(() => document.querySelector('#kept-run')?.textContent.includes('CPU (WebAssembly)'));
+      assert.ok((await page.textContent('#keep-message')).includes('imported a run'));
       session.assertClean('wrong files');
     } finally {
       await session.close();

@@ -6,17 +6,48 @@ use leptos::task::spawn_local;
 use wasm_bindgen_futures::JsFuture;
 
 use super::{KeptInputs, LastRunCtx};
+use crate::cost::format::format_number;
 use crate::export::{self, ExportError, Kept, MAX_FILE_BYTES, RunRecord};
 use crate::ui::cost_model::measured::{MeasuredRunCtx, RunForCostModel};
 use crate::ui::files;
-use crate::ui::i18n::{Lang, LangCtx, T, lang, tr};
+use crate::ui::i18n::{T, lang, tr};
 
-/// What the panel's message line says.
+/// What the panel's message line says. Kept in both languages and written out in the page's
+/// language when shown, so that switching the language translates a message already on screen.
 #[derive(Clone, PartialEq)]
 enum Message {
     Idle,
-    Ok(String),
-    Error(String),
+    Ok(Said),
+    Error(Said),
+}
+
+/// A text in both languages.
+#[derive(Clone, PartialEq)]
+struct Said {
+    zh: String,
+    en: String,
+}
+
+impl Said {
+    fn new(zh: impl Into<String>, en: impl Into<String>) -> Self {
+        Self {
+            zh: zh.into(),
+            en: en.into(),
+        }
+    }
+
+    /// An import error in both languages.
+    fn error(error: &ExportError) -> Self {
+        Self::new(error.message_zh(), error.to_string())
+    }
+
+    /// The same text after `prefix` (a file name) in both languages.
+    fn after(self, prefix: &str) -> Self {
+        Self::new(
+            format!("{prefix}：{}", self.zh),
+            format!("{prefix}: {}", self.en),
+        )
+    }
 }
 
 /// The "Keep your results" section: export, import, and the kept run.
@@ -25,9 +56,6 @@ pub fn KeepPanel() -> impl IntoView {
     let inputs = use_context::<KeptInputs>();
     let last_run = use_context::<LastRunCtx>().map(|c| c.0);
     let (message, set_message) = signal(Message::Idle);
-    // Read here, in the component: event handlers and tasks run without its context.
-    let current_lang = use_context::<LangCtx>().map(|c| c.0);
-    let lang_now = move || current_lang.map_or(Lang::Zh, |l| l.get_untracked());
 
     let export_calculator = move |csv: bool| {
         move |_| {
@@ -38,7 +66,7 @@ pub fn KeepPanel() -> impl IntoView {
             } else {
                 (state.to_json(), "price-war-lab-calculator.json")
             };
-            offer_download(name, csv, &text, set_message, lang_now());
+            offer_download(name, csv, &text, set_message);
         }
     };
     let export_run = move |csv: bool| {
@@ -51,10 +79,14 @@ pub fn KeepPanel() -> impl IntoView {
             } else {
                 (run.to_json(), "price-war-lab-run.json")
             };
-            offer_download(name, csv, &text, set_message, lang_now());
+            offer_download(name, csv, &text, set_message);
         }
     };
     let no_run = move || last_run.is_none_or(|r| r.with(Option::is_none));
+    // A run with no finished epoch gives the cost model nothing to use.
+    let no_epoch = move || {
+        last_run.is_none_or(|r| r.with(|r| r.as_ref().is_none_or(|r| r.report.epochs.is_empty())))
+    };
 
     let import = move |ev: web_sys::Event| {
         let Some(input) = files::file_input(&ev) else {
@@ -65,18 +97,17 @@ pub fn KeepPanel() -> impl IntoView {
         };
         // The same file chosen again must fire `change` again.
         input.set_value("");
-        let lang = lang_now();
         spawn_local(async move {
             let name = file.name();
-            let result = read_file(&file, lang).await.and_then(|text| {
-                let kept = export::read(&text).map_err(|e| describe(&e, lang))?;
-                apply(kept, inputs, last_run, lang).map_err(|e| describe(&e, lang))
+            let result = read_file(&file).await.and_then(|text| {
+                let kept = export::read(&text).map_err(|e| Said::error(&e))?;
+                apply(kept, inputs, last_run).map_err(|e| Said::error(&e))
             });
             match result {
-                Ok(what) => set_message.set(Message::Ok(format!("{name}: {what}"))),
+                Ok(what) => set_message.set(Message::Ok(what.after(&name))),
                 Err(why) => {
-                    log::warn!("import of {name} refused: {why}");
-                    set_message.set(Message::Error(format!("{name}: {why}")));
+                    log::warn!("import of {name} refused: {}", why.en);
+                    set_message.set(Message::Error(why.after(&name)));
                 }
             }
         });
@@ -143,14 +174,14 @@ pub fn KeepPanel() -> impl IntoView {
             >
                 {move || match message.get() {
                     Message::Idle => String::new(),
-                    Message::Ok(text) | Message::Error(text) => text,
+                    Message::Ok(text) | Message::Error(text) => lang().pick(text.zh, text.en),
                 }}
             </p>
             {move || last_run.and_then(|r| r.get()).map(|run| view! { <KeptRun run=run /> })}
             <button
                 type="button"
                 id="kept-use-in-cost-model"
-                disabled=no_run
+                disabled=no_epoch
                 on:click=use_in_cost_model
             >
                 <T zh="把这次训练用于成本模型" en="Use this run in the cost model" />
@@ -166,18 +197,18 @@ fn KeptRun(run: RunRecord) -> impl IntoView {
     let accuracy = r
         .final_test_accuracy()
         .map_or_else(|| "—".to_owned(), |a| format!("{:.2}%", a * 100.0));
-    let total_s: f64 = r.epochs.iter().map(|e| e.train_time_s).sum();
+    let total_s = format_number(r.epochs.iter().map(|e| e.train_time_s).sum());
     let summary =
         move || {
             let n = r.epochs.len();
             let total = r.config.epochs;
             lang().pick(
             format!(
-                "{n}/{total} 轮，测试准确率 {accuracy}，训练用时 {total_s:.2} 秒，{}",
+                "{n}/{total} 轮，测试准确率 {accuracy}，训练用时 {total_s} 秒，{}",
                 if r.stopped { "中途停止" } else { "已完成" }
             ),
             format!(
-                "{n} of {total} epochs, test accuracy {accuracy}, training time {total_s:.2} s, {}",
+                "{n} of {total} epochs, test accuracy {accuracy}, training time {total_s} s, {}",
                 if r.stopped { "stopped" } else { "finished" }
             ),
         )
@@ -196,10 +227,10 @@ fn KeptRun(run: RunRecord) -> impl IntoView {
                     data-train-time-s=e.train_time_s.to_string()
                 >
                     <td>{e.epoch}</td>
-                    <td>{format!("{:.4}", e.train_loss)}</td>
+                    <td>{format_number(f64::from(e.train_loss))}</td>
                     <td>{format!("{:.2}%", e.test_accuracy * 100.0)}</td>
-                    <td>{format!("{:.2}", e.train_time_s)}</td>
-                    <td>{format!("{:.0}", e.samples_per_s)}</td>
+                    <td>{format_number(e.train_time_s)}</td>
+                    <td>{format_number(e.samples_per_s.round())}</td>
                 </tr>
             }
         })
@@ -214,7 +245,7 @@ fn KeptRun(run: RunRecord) -> impl IntoView {
             <h3><T zh="最近一次训练" en="The last run" /></h3>
             <p>{summary}</p>
             <p class="muted">
-                {tr("设备：", "Device: ")} {run.requested_device.clone()} " · "
+                {tr("设备：", "Device: ")} {device_in_words(&run.requested_device)} " · "
                 {tr("适配器：", "Adapter: ")} {run.report.device.clone()} " · "
                 {tr("批大小 ", "batch ")} {run.report.config.batch_size} " · "
                 {tr("种子 ", "seed ")} {run.report.config.seed}
@@ -237,36 +268,47 @@ fn KeptRun(run: RunRecord) -> impl IntoView {
     }
 }
 
+/// The device a run asked for, as the trainer's choice names it, in the page's language
+/// (tracked).
+fn device_in_words(code: &str) -> impl Fn() -> &'static str + Copy + Send + Sync + use<> {
+    let (zh, en) = match code {
+        "gpu" => ("GPU（WebGPU）", "GPU (WebGPU)"),
+        "cpu" => ("CPU（WebAssembly）", "CPU (WebAssembly)"),
+        // The only other value `RunRecord::validate` lets through.
+        _ => ("自动（优先用 GPU）", "Auto (GPU if available)"),
+    };
+    tr(zh, en)
+}
+
 /// Puts an imported file's content in place; returns what was done, in words.
 fn apply(
     kept: Kept,
     inputs: Option<KeptInputs>,
     last_run: Option<RwSignal<Option<RunRecord>>>,
-    lang: Lang,
-) -> Result<String, ExportError> {
+) -> Result<Said, ExportError> {
     match kept {
         Kept::Run(run) => {
             let n = run.report.epochs.len();
             if let Some(slot) = last_run {
                 slot.set(Some(run));
             }
-            Ok(lang.pick(
+            Ok(Said::new(
                 format!("已导入一次训练记录（{n} 轮）。"),
                 format!("imported a run ({n} epochs)."),
             ))
         }
         Kept::Calculator(state) => {
             let Some(inputs) = inputs else {
-                return Ok(String::new());
+                return Ok(Said::new("", ""));
             };
             let missing = inputs.apply(&state)?;
             let n = state.inputs.len();
             Ok(match missing {
-                0 => lang.pick(
+                0 => Said::new(
                     format!("已导入 {n} 个输入项。"),
                     format!("imported {n} inputs."),
                 ),
-                m => lang.pick(
+                m => Said::new(
                     format!("已导入 {n} 个输入项；文件中缺少的 {m} 项使用默认值。"),
                     format!("imported {n} inputs; the {m} the file lacks use their defaults."),
                 ),
@@ -275,54 +317,38 @@ fn apply(
     }
 }
 
-/// An import error in the page's language.
-fn describe(error: &ExportError, lang: Lang) -> String {
-    lang.pick(error.message_zh(), error.to_string())
-}
-
 /// Reads a chosen file as text, refusing one larger than an export can be before reading it.
-async fn read_file(file: &web_sys::File, lang: Lang) -> Result<String, String> {
+async fn read_file(file: &web_sys::File) -> Result<String, Said> {
     let size = file.size();
     if size > MAX_FILE_BYTES as f64 {
-        return Err(describe(&ExportError::TooLarge(size as usize), lang));
+        return Err(Said::error(&ExportError::TooLarge(size as usize)));
     }
     let text = JsFuture::from(file.text()).await.map_err(|e| {
         log::warn!("could not read the chosen file: {e:?}");
-        lang.pick("无法读取这个文件。", "The file could not be read.")
-            .to_owned()
+        Said::new("无法读取这个文件。", "The file could not be read.")
     })?;
-    text.as_string().ok_or_else(|| {
-        lang.pick("这个文件不是文本。", "The file is not text.")
-            .to_owned()
-    })
+    text.as_string()
+        .ok_or_else(|| Said::new("这个文件不是文本。", "The file is not text."))
 }
 
 /// Saves `text` as a download named `name`, made in the page from a Blob: no request is sent.
-fn offer_download(
-    name: &str,
-    csv: bool,
-    text: &str,
-    set_message: WriteSignal<Message>,
-    lang: Lang,
-) {
+fn offer_download(name: &str, csv: bool, text: &str, set_message: WriteSignal<Message>) {
     let mime = if csv {
         "text/csv;charset=utf-8"
     } else {
         "application/json"
     };
     match files::download(name, mime, text.as_bytes()) {
-        Ok(()) => set_message.set(Message::Ok(
-            lang.pick(format!("已生成 {name}。"), format!("{name} is ready.")),
-        )),
+        Ok(()) => set_message.set(Message::Ok(Said::new(
+            format!("已生成 {name}。"),
+            format!("{name} is ready."),
+        ))),
         Err(e) => {
             log::warn!("download of {name} failed: {e:?}");
-            set_message.set(Message::Error(
-                lang.pick(
-                    "浏览器无法生成下载文件。",
-                    "The browser could not make the download.",
-                )
-                .to_owned(),
-            ));
+            set_message.set(Message::Error(Said::new(
+                "浏览器无法生成下载文件。",
+                "The browser could not make the download.",
+            )));
         }
     }
 }
