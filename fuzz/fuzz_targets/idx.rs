@@ -17,10 +17,15 @@ use flate2::Compression;
 use flate2::write::GzEncoder;
 use libfuzzer_sys::fuzz_target;
 
-// The loader's own source, compiled here without the rest of the library (see Cargo.toml).
+// The loader's own source, compiled here without the rest of the library (see Cargo.toml),
+// with the one module its messages use.
 #[allow(dead_code, unused_imports)]
 #[path = "../../src/mnist/mod.rs"]
 mod mnist;
+
+#[allow(dead_code)]
+#[path = "../../src/lang.rs"]
+mod lang;
 
 use mnist::{Dataset, IMAGE_BYTES, parse_images, parse_labels};
 
