@@ -595,9 +595,14 @@ impl GpuTrainer {
         })
     }
 
-    /// The current parameters, flat layout: only the parameters are read back, into a vector
-    /// of exactly their length (a page that keeps them holds no more than it needs).
+    /// The current parameters, flat layout. After a finished epoch with no step since, they are
+    /// the checkpoint's, already read back; otherwise (a run stopped mid-epoch, a traced step)
+    /// only the parameters are read back, into a vector of exactly their length (a page that
+    /// keeps them holds no more than it needs).
     pub async fn params(&self) -> Result<Vec<f32>, GpuError> {
+        if self.adam_steps == self.checkpoint.adam.step {
+            return Ok(self.checkpoint.params.clone());
+        }
         let floats = Some(layout::LEN);
         read_f32(&self.device, &self.queue, &self.lost, &self.state, floats).await
     }
