@@ -8,6 +8,26 @@ var<workgroup> grad_logits: array<f32, MAX_BATCH_LOGITS>;
 var<workgroup> partial_loss: array<f32, HEAD_THREADS>;
 var<workgroup> partial_correct: array<u32, HEAD_THREADS>;
 
+// Adds one thread's share of a batch's loss and correct count to the running summary, the
+// workgroup's shares summed by its first thread. Every thread of the HEAD_THREADS-wide
+// workgroup calls it, in uniform control flow (it holds a barrier).
+fn add_to_summary(tid: u32, loss: f32, correct: u32, batch: u32) {
+    partial_loss[tid] = loss;
+    partial_correct[tid] = correct;
+    workgroupBarrier();
+    if tid == 0u {
+        var total_loss = 0.0;
+        var total_correct = 0u;
+        for (var t = 0u; t < HEAD_THREADS; t++) {
+            total_loss += partial_loss[t];
+            total_correct += partial_correct[t];
+        }
+        summary.loss_sum += total_loss;
+        summary.correct += total_correct;
+        summary.samples += batch;
+    }
+}
+
 // [CLASSES] logits of batch sample b.
 fn logits_of(b: u32) -> array<f32, CLASSES> {
     var z: array<f32, CLASSES>;
@@ -66,21 +86,7 @@ fn train_head(@builtin(local_invocation_index) tid: u32) {
             grad_logits[b * CLASSES + k] = (p - expected) * step.inv_batch;
         }
     }
-    partial_loss[tid] = loss;
-    partial_correct[tid] = correct;
-    workgroupBarrier();
-
-    if tid == 0u {
-        var total_loss = 0.0;
-        var total_correct = 0u;
-        for (var t = 0u; t < HEAD_THREADS; t++) {
-            total_loss += partial_loss[t];
-            total_correct += partial_correct[t];
-        }
-        summary.loss_sum += total_loss;
-        summary.correct += total_correct;
-        summary.samples += batch;
-    }
+    add_to_summary(tid, loss, correct, batch);
 
     // dW2[j][k] = Σ_b hidden[b][j]·dz[b][k], then db2[k] = Σ_b dz[b][k].
     for (var o = tid; o < W2_LEN + CLASSES; o += HEAD_THREADS) {

@@ -56,21 +56,7 @@ fn head_softmax(@builtin(local_invocation_index) tid: u32) {
             activations[GRAD_LOGITS_OFFSET + b * CLASSES + k] = (p - expected) * step.inv_batch;
         }
     }
-    partial_loss[tid] = loss;
-    partial_correct[tid] = correct;
-    workgroupBarrier();
-
-    if tid == 0u {
-        var total_loss = 0.0;
-        var total_correct = 0u;
-        for (var t = 0u; t < HEAD_THREADS; t++) {
-            total_loss += partial_loss[t];
-            total_correct += partial_correct[t];
-        }
-        summary.loss_sum += total_loss;
-        summary.correct += total_correct;
-        summary.samples += batch;
-    }
+    add_to_summary(tid, loss, correct, batch);
 }
 
 // Threads: W2_LEN + CLASSES for dW2 and db2, then batch × HIDDEN for dhidden.
