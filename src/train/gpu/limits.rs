@@ -61,6 +61,8 @@ pub struct BufferPlan {
     pub test_labels: BufferSpec,
     /// The epoch's shuffled order, `[train samples]` `u32`s.
     pub order: BufferSpec,
+    /// `0, 1, 2, …`, `[test samples]` `u32`s: the order in which evaluation reads the test set.
+    pub test_order: BufferSpec,
     /// `[params | grads | adam_m | adam_v]`, `layout::LEN` `f32`s each.
     pub state: BufferSpec,
     pub activations: BufferSpec,
@@ -113,6 +115,12 @@ impl BufferPlan {
                 words(train_samples),
                 U::STORAGE | U::COPY_DST,
             ),
+            test_order: BufferSpec::new(
+                "test_order",
+                "the test set's order",
+                words(test_samples),
+                U::STORAGE | U::COPY_DST,
+            ),
             state: BufferSpec::new(
                 "params_grads_adam_moments",
                 "the weights, gradients and Adam moments",
@@ -159,13 +167,14 @@ impl BufferPlan {
     }
 
     /// Every buffer of the plan.
-    pub fn all(&self) -> [&BufferSpec; 12] {
+    pub fn all(&self) -> [&BufferSpec; 13] {
         [
             &self.train_images,
             &self.train_labels,
             &self.test_images,
             &self.test_labels,
             &self.order,
+            &self.test_order,
             &self.state,
             &self.activations,
             &self.summary,
@@ -227,7 +236,7 @@ pub const KERNELS: [KernelShape; 8] = [
     },
     KernelShape {
         entry_point: "adam",
-        workgroup_size_x: 256,
+        workgroup_size_x: 64,
         workgroup_storage_bytes: 0,
     },
     KernelShape {
@@ -544,8 +553,8 @@ mod tests {
     fn kernel_and_binding_limits_are_checked() {
         let adapter = wgpu::Limits {
             max_compute_workgroup_storage_size: 4096,
-            max_compute_invocations_per_workgroup: 128,
-            max_compute_workgroup_size_x: 128,
+            max_compute_invocations_per_workgroup: 32,
+            max_compute_workgroup_size_x: 32,
             max_storage_buffers_per_shader_stage: 4,
             min_uniform_buffer_offset_alignment: 512,
             ..wgpu::Limits::default()
@@ -557,8 +566,9 @@ mod tests {
             1,
             "the training head"
         );
-        assert_eq!(named("maxComputeWorkgroupSizeX"), 1, "the Adam kernel");
-        assert_eq!(named("maxComputeInvocationsPerWorkgroup"), 1);
+        // Every kernel runs 64 threads per workgroup.
+        assert_eq!(named("maxComputeWorkgroupSizeX"), KERNELS.len());
+        assert_eq!(named("maxComputeInvocationsPerWorkgroup"), KERNELS.len());
         assert_eq!(named("maxStorageBuffersPerShaderStage"), 1);
         assert_eq!(named("minUniformBufferOffsetAlignment"), 1);
     }

@@ -11,7 +11,7 @@ use super::{
     GRAD_HIDDEN_OFFSET, GRAD_LOGITS_OFFSET, GpuError, LOGITS_OFFSET, MAX_BATCH, StepUniform,
     WORDS_PER_IMAGE,
 };
-use crate::mnist::{Dataset, PIXEL_SCALE};
+use crate::mnist::Dataset;
 use crate::model::{CLASSES, HIDDEN, INPUTS, layout};
 
 /// The label of the one shader module that holds every kernel, as compiler messages name it.
@@ -36,8 +36,7 @@ pub fn shader_source() -> String {
          const LOGITS_OFFSET: u32 = {LOGITS_OFFSET}u;\n\
          const GRAD_HIDDEN_OFFSET: u32 = {GRAD_HIDDEN_OFFSET}u;\n\
          const GRAD_LOGITS_OFFSET: u32 = {GRAD_LOGITS_OFFSET}u;\n\
-         const MAX_BATCH_LOGITS: u32 = {max_logits}u;\n\
-         const PIXEL_SCALE: f32 = {pixel_scale};\n",
+         const MAX_BATCH_LOGITS: u32 = {max_logits}u;\n",
         w1_len = layout::B1,
         w2 = layout::W2,
         w2_len = HIDDEN * CLASSES,
@@ -46,7 +45,6 @@ pub fn shader_source() -> String {
         m = 2 * layout::LEN,
         v = 3 * layout::LEN,
         max_logits = MAX_BATCH * CLASSES,
-        pixel_scale = wgsl_hex_float(PIXEL_SCALE),
     );
     [
         constants.as_str(),
@@ -58,20 +56,6 @@ pub fn shader_source() -> String {
         include_str!("../kernels/adam.wgsl"),
     ]
     .join("\n")
-}
-
-/// A normal `f32` as an exact WGSL hexadecimal float literal, so the shader's constant has the
-/// very bits of the Rust one (a decimal literal would be rounded by the shader compiler).
-fn wgsl_hex_float(x: f32) -> String {
-    assert!(
-        x.is_normal(),
-        "only normal numbers are written as hex floats"
-    );
-    let bits = x.to_bits();
-    let sign = if bits >> 31 == 1 { "-" } else { "" };
-    let exponent = ((bits >> 23) & 0xff) as i32 - 127;
-    let mantissa = (bits & 0x7f_ffff) << 1;
-    format!("{sign}0x1.{mantissa:06x}p{exponent}f")
 }
 
 pub(super) struct Pipelines {
@@ -92,19 +76,6 @@ pub(super) struct GpuDevice {
     pub(super) adapter_name: String,
     /// The device measures GPU time with timestamp queries ([`wgpu::Features::TIMESTAMP_QUERY`]).
     pub(super) timestamps: bool,
-    /// The adapter runs on the CPU (SwiftShader, lavapipe/llvmpipe, WARP).
-    pub(super) software: bool,
-}
-
-/// True for an adapter that emulates a GPU on the CPU: by its type where the API reports one,
-/// else by the names of the usual software rasterisers (a browser reports SwiftShader as
-/// "google swiftshader" and may not flag it as a fallback adapter).
-pub(super) fn is_software_adapter(device_type: wgpu::DeviceType, name: &str) -> bool {
-    let name = name.to_ascii_lowercase();
-    device_type == wgpu::DeviceType::Cpu
-        || ["swiftshader", "llvmpipe", "lavapipe", "warp", "software"]
-            .iter()
-            .any(|word| name.contains(word))
 }
 
 /// Finds the adapter, checks `needs` against its limits before anything is created, and
@@ -164,13 +135,11 @@ pub(super) async fn request_device(needs: &RunNeeds) -> Result<GpuDevice, GpuErr
         "GPU timestamp queries: {}",
         if timestamps { "yes" } else { "no" }
     );
-    let software = is_software_adapter(info.device_type, &adapter_name);
     Ok(GpuDevice {
         device,
         queue,
         adapter_name,
         timestamps,
-        software,
     })
 }
 
@@ -316,43 +285,10 @@ pub(super) fn label_words(data: &Dataset) -> Vec<u32> {
     data.labels().iter().map(|&l| u32::from(l)).collect()
 }
 
-#[cfg(test)]
+#[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
 
-    #[test]
-    fn pixel_scale_is_written_exactly() {
-        // 1/255 as f32 is 0x3B808081: mantissa 0x008081, exponent −8.
-        assert_eq!(wgsl_hex_float(PIXEL_SCALE), "0x1.010102p-8f");
-        assert_eq!(wgsl_hex_float(-1.5), "-0x1.800000p0f");
-    }
-
-    #[test]
-    fn software_adapters_are_told_apart_from_gpus() {
-        use wgpu::DeviceType;
-        assert!(is_software_adapter(
-            DeviceType::Other,
-            "google swiftshader (BrowserWebGpu)"
-        ));
-        assert!(is_software_adapter(
-            DeviceType::Cpu,
-            "llvmpipe (LLVM 15.0.6, 256 bits) (Vulkan)"
-        ));
-        assert!(is_software_adapter(
-            DeviceType::Other,
-            "Microsoft Basic Render Driver (WARP)"
-        ));
-        assert!(!is_software_adapter(
-            DeviceType::DiscreteGpu,
-            "NVIDIA GeForce RTX 4090 (Vulkan)"
-        ));
-        assert!(!is_software_adapter(
-            DeviceType::Other,
-            "apple metal-3 (BrowserWebGpu)"
-        ));
-    }
-
-    #[cfg(not(target_arch = "wasm32"))]
     #[test]
     fn kernels_parse_and_validate_with_naga() {
         // The same front end wgpu uses natively; the browser's compiler is checked by the
