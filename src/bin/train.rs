@@ -27,14 +27,16 @@ mod native {
     use price_war_lab::mnist::Mnist;
     use price_war_lab::model::TRAIN_FLOPS_PER_SAMPLE;
     use price_war_lab::train::cpu::CpuTrainer;
-    use price_war_lab::train::gpu::{GpuTrainer, HeadVariant};
+    use price_war_lab::train::gpu::{BufferSpec, GpuTrainer, HeadVariant, KernelPlan};
     use price_war_lab::train::{EpochReport, RunReport, TrainConfig, TrainEvent};
 
     const USAGE: &str = "usage: train [--data DIR] [--epochs N] [--batch N] [--seed N] \
-                         [--device gpu|cpu] [--head single|parallel] [--json]\n\
+                         [--device gpu|cpu] [--head single|parallel] [--json] [--kernels]\n\
                          DIR holds the four MNIST IDX files (plain or .gz); default public/data.\n\
                          --head picks how the GPU computes the loss and small gradients (one \
-                         workgroup or many); default: what suits the adapter.";
+                         workgroup or many); default: many.\n\
+                         --kernels prints, as JSON, one training step's kernels for \
+                         bench/kernels.mjs, and trains nothing.";
 
     #[derive(Debug, Clone, Copy, PartialEq)]
     enum Device {
@@ -48,6 +50,7 @@ mod native {
         device: Device,
         head: Option<HeadVariant>,
         json: bool,
+        kernels: bool,
     }
 
     fn parse(args: Vec<String>) -> Result<Options, String> {
@@ -57,6 +60,7 @@ mod native {
             device: Device::Gpu,
             head: None,
             json: false,
+            kernels: false,
         };
         let mut args = args.into_iter();
         while let Some(flag) = args.next() {
@@ -84,6 +88,7 @@ mod native {
                     })
                 }
                 "--json" => options.json = true,
+                "--kernels" => options.kernels = true,
                 "-h" | "--help" => return Err(USAGE.to_string()),
                 other => return Err(format!("unknown argument '{other}'\n{USAGE}")),
             }
@@ -111,6 +116,10 @@ mod native {
 
     pub fn run(args: Vec<String>) -> Result<(), String> {
         let options = parse(args)?;
+        if options.kernels {
+            print_kernel_plan(&options);
+            return Ok(());
+        }
         let data = Mnist::load_dir(&options.data).map_err(|e| e.to_string())?;
         let json = options.json;
         // GPU time: Some(true) with timestamp queries, Some(false) without, None on the CPU.
@@ -152,6 +161,40 @@ mod native {
         };
         print_summary(&report, json, gpu_timer);
         Ok(())
+    }
+
+    /// One training step's kernels, dispatches and buffers, for `bench/kernels.mjs`.
+    fn print_kernel_plan(options: &Options) {
+        let head = options.head.unwrap_or(HeadVariant::DEFAULT);
+        // The app's embedded training set: 8,000 images.
+        let plan = KernelPlan::new(&options.config, head, 8000);
+        let buffer = |binding: u32, spec: &BufferSpec, kind: &str| {
+            serde_json::json!({
+                "binding": binding, "label": spec.label, "bytes": spec.bytes, "kind": kind,
+            })
+        };
+        let b = &plan.buffers;
+        let line = serde_json::json!({
+            "batch_size": plan.batch_size,
+            "head": format!("{head:?}"),
+            "train_samples": 8000,
+            "shader": plan.shader,
+            "step_settings": plan.step_settings,
+            "bindings": [
+                buffer(0, &b.train_images, "read-only-storage"),
+                buffer(1, &b.train_labels, "read-only-storage"),
+                buffer(2, &b.order, "read-only-storage"),
+                buffer(3, &b.state, "storage"),
+                buffer(4, &b.activations, "storage"),
+                buffer(5, &b.summary, "storage"),
+            ],
+            "dispatches": plan.dispatches.iter().map(|d| serde_json::json!({
+                "entry_point": d.kernel.entry_point(),
+                "workgroups": d.workgroups,
+                "matmul_flops": d.kernel.matmul_flops(plan.batch_size),
+            })).collect::<Vec<_>>(),
+        });
+        println!("{line}");
     }
 
     fn print_epoch(epoch: &EpochReport, json: bool, batch_size: usize) {

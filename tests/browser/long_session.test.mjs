@@ -1,5 +1,6 @@
 // Issue 7: a reader who trains, stops and trains again many times in one page. Twenty cycles
-// of Train (Auto, so WebGPU on SwiftShader) → epoch 1 finishes → Stop during epoch 2. After
+// of Train (Auto, so WebGPU on SwiftShader) → epoch 1 finishes → Stop during epoch 2 (of ten,
+// so that Stop lands before the run's end even at about a second an epoch). After
 // each cycle the test counts the GPU buffers and devices still alive (an init script wraps
 // createBuffer, requestDevice and both destroy methods; destroying a device destroys its
 // buffers) and reads the size of the app's wasm memory (the exports come with Trunk's
@@ -91,7 +92,7 @@ describe('twenty train/stop/restart cycles in one page', () => {
       (await measure(page)).wasmBytes > 0,
       'the init script should see the wasm memory in TrunkApplicationStarted',
     );
-    await page.locator('#train-epochs').fill('2');
+    await page.locator('#train-epochs').fill('10');
 
     const cycles = [];
     for (let cycle = 1; cycle <= CYCLES; cycle += 1) {

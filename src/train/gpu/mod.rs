@@ -8,6 +8,7 @@
 //! where the adapter has timestamp queries, the chunk's start and end on the GPU's clock).
 
 mod limits;
+mod profile;
 mod readback;
 mod setup;
 
@@ -16,8 +17,9 @@ use super::{
 };
 use crate::mnist::Dataset;
 use crate::model::reference::AdamState;
-use crate::model::{CLASSES, HIDDEN, INPUTS, layout};
+use crate::model::{Adam, CLASSES, HIDDEN, INPUTS, layout};
 pub use limits::{BufferPlan, BufferSpec, KERNELS, KernelShape, RunNeeds, Shortfall};
+pub use profile::KernelPlan;
 use readback::{LostSignal, map_read, read_f32, wait_for_queue};
 use setup::{
     GpuDevice, Pipelines, bind_group_layout, buffer_entry, create_pipelines, label_words,
@@ -97,6 +99,26 @@ pub(super) struct StepUniform {
     bias_correction1: f32,
     bias_correction2: f32,
     _pad1: f32,
+}
+
+impl StepUniform {
+    /// The settings of a training step on `batch` rows from `batch_start` on, as Adam step
+    /// `adam_step` (counted from 1).
+    fn training(adam: &Adam, batch_start: usize, batch: usize, adam_step: u64) -> StepUniform {
+        let (bias_correction1, bias_correction2) = adam.bias_corrections(adam_step);
+        StepUniform {
+            batch_start: batch_start as u32,
+            batch_size: batch as u32,
+            inv_batch: 1.0 / batch as f32,
+            learning_rate: adam.learning_rate,
+            beta1: adam.beta1,
+            beta2: adam.beta2,
+            epsilon: adam.epsilon,
+            bias_correction1,
+            bias_correction2,
+            ..StepUniform::default()
+        }
+    }
 }
 
 /// The epoch's running figures, as the kernels' `Summary` struct.
@@ -646,20 +668,7 @@ impl GpuTrainer {
     }
 
     fn train_uniform(&self, batch_start: usize, batch: usize, adam_step: u64) -> StepUniform {
-        let adam = self.config.adam;
-        let (bias_correction1, bias_correction2) = adam.bias_corrections(adam_step);
-        StepUniform {
-            batch_start: batch_start as u32,
-            batch_size: batch as u32,
-            inv_batch: 1.0 / batch as f32,
-            learning_rate: adam.learning_rate,
-            beta1: adam.beta1,
-            beta2: adam.beta2,
-            epsilon: adam.epsilon,
-            bias_correction1,
-            bias_correction2,
-            ..StepUniform::default()
-        }
+        StepUniform::training(&self.config.adam, batch_start, batch, adam_step)
     }
 
     /// Writes the settings of every training step and evaluation chunk of the next epoch.
@@ -709,30 +718,14 @@ impl GpuTrainer {
         }
     }
 
-    /// Forward, head (loss and small gradients), dW1, Adam: four dispatches per step.
+    /// One training step's dispatches (see [`train_step_dispatches`]).
     fn encode_one_step(&self, pass: &mut wgpu::ComputePass<'_>, slot: usize, batch: usize) {
         let offset = (slot as u64 * STEP_STRIDE) as u32;
         pass.set_bind_group(0, &self.train_bind_group, &[offset]);
-        pass.set_pipeline(&self.pipelines.forward_hidden);
-        pass.dispatch_workgroups(forward_workgroups(batch), 1, 1);
-        match self.head {
-            HeadVariant::SingleWorkgroup => {
-                pass.set_pipeline(&self.pipelines.train_head);
-                pass.dispatch_workgroups(1, 1, 1);
-            }
-            HeadVariant::Parallel => {
-                pass.set_pipeline(&self.pipelines.head_logits);
-                pass.dispatch_workgroups(head_logits_workgroups(batch), 1, 1);
-                pass.set_pipeline(&self.pipelines.head_softmax);
-                pass.dispatch_workgroups(1, 1, 1);
-                pass.set_pipeline(&self.pipelines.head_grads);
-                pass.dispatch_workgroups(head_grads_workgroups(batch), 1, 1);
-            }
+        for dispatch in train_step_dispatches(self.head, batch) {
+            pass.set_pipeline(self.pipelines.of(dispatch.kernel));
+            pass.dispatch_workgroups(dispatch.workgroups, 1, 1);
         }
-        pass.set_pipeline(&self.pipelines.grad_w1);
-        pass.dispatch_workgroups(grad_w1_workgroups(), 1, 1);
-        pass.set_pipeline(&self.pipelines.adam);
-        pass.dispatch_workgroups(adam_workgroups(), 1, 1);
     }
 
     /// Counts the test samples the current weights classify right.
@@ -748,9 +741,9 @@ impl GpuTrainer {
                 let rows = MAX_BATCH.min(self.test_len - chunk * MAX_BATCH);
                 let offset = ((first_slot + chunk) as u64 * STEP_STRIDE) as u32;
                 pass.set_bind_group(0, &self.test_bind_group, &[offset]);
-                pass.set_pipeline(&self.pipelines.forward_hidden);
+                pass.set_pipeline(self.pipelines.of(Kernel::ForwardHidden));
                 pass.dispatch_workgroups(forward_workgroups(rows), 1, 1);
-                pass.set_pipeline(&self.pipelines.eval_head);
+                pass.set_pipeline(self.pipelines.of(Kernel::EvalHead));
                 pass.dispatch_workgroups(1, 1, 1);
             }
         }
@@ -851,6 +844,73 @@ struct ChunkReadback {
     end_ticks: u64,
 }
 
+/// A kernel entry point of the trainer's shader module.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kernel {
+    ForwardHidden,
+    TrainHead,
+    HeadLogits,
+    HeadSoftmax,
+    HeadGrads,
+    GradW1,
+    Adam,
+    EvalHead,
+}
+
+impl Kernel {
+    pub const ALL: [Kernel; 8] = [
+        Kernel::ForwardHidden,
+        Kernel::TrainHead,
+        Kernel::HeadLogits,
+        Kernel::HeadSoftmax,
+        Kernel::HeadGrads,
+        Kernel::GradW1,
+        Kernel::Adam,
+        Kernel::EvalHead,
+    ];
+
+    pub fn entry_point(self) -> &'static str {
+        match self {
+            Kernel::ForwardHidden => "forward_hidden",
+            Kernel::TrainHead => "train_head",
+            Kernel::HeadLogits => "head_logits",
+            Kernel::HeadSoftmax => "head_softmax",
+            Kernel::HeadGrads => "head_grads",
+            Kernel::GradW1 => "grad_w1",
+            Kernel::Adam => "adam",
+            Kernel::EvalHead => "eval_head",
+        }
+    }
+}
+
+/// One dispatch of a training step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Dispatch {
+    pub kernel: Kernel,
+    pub workgroups: u32,
+}
+
+/// A training step on `batch` samples, dispatch by dispatch, exactly as the trainer encodes
+/// it: forward, the head (loss and the small gradients), dW1, Adam. `train --kernels` prints
+/// it for the per-kernel benchmark (`bench/kernels.mjs`).
+pub fn train_step_dispatches(head: HeadVariant, batch: usize) -> Vec<Dispatch> {
+    let dispatch = |kernel, workgroups| Dispatch { kernel, workgroups };
+    let mut step = vec![dispatch(Kernel::ForwardHidden, forward_workgroups(batch))];
+    match head {
+        HeadVariant::SingleWorkgroup => step.push(dispatch(Kernel::TrainHead, 1)),
+        HeadVariant::Parallel => step.extend([
+            dispatch(Kernel::HeadLogits, head_logits_workgroups(batch)),
+            dispatch(Kernel::HeadSoftmax, 1),
+            dispatch(Kernel::HeadGrads, head_grads_workgroups(batch)),
+        ]),
+    }
+    step.extend([
+        dispatch(Kernel::GradW1, grad_w1_workgroups()),
+        dispatch(Kernel::Adam, adam_workgroups()),
+    ]);
+    step
+}
+
 /// Workgroups of 64 threads for the forward kernel: 32 hidden blocks × ⌈batch / 8⌉.
 fn forward_workgroups(batch: usize) -> u32 {
     ((HIDDEN / 4) * batch.div_ceil(8)).div_ceil(64) as u32
@@ -929,6 +989,22 @@ fn validate(
 #[cfg(all(test, not(target_arch = "wasm32")))]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_kernel_is_declared_and_every_step_dispatches_declared_kernels() {
+        let declared: Vec<&str> = KERNELS.iter().map(|k| k.entry_point).collect();
+        let mut named: Vec<&str> = Kernel::ALL.iter().map(|k| k.entry_point()).collect();
+        let mut sorted = declared.clone();
+        sorted.sort_unstable();
+        named.sort_unstable();
+        assert_eq!(named, sorted);
+        for head in HeadVariant::ALL {
+            let step = train_step_dispatches(head, 64);
+            assert_eq!(step.first().map(|d| d.kernel), Some(Kernel::ForwardHidden));
+            assert_eq!(step.last().map(|d| d.kernel), Some(Kernel::Adam));
+            assert!(step.iter().all(|d| d.workgroups > 0));
+        }
+    }
 
     /// A device destroyed under a trainer (as a driver reset or a crashed GPU process would
     /// lose it) ends the run with `DeviceLost`, naming the reason, rather than a generic

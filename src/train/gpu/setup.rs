@@ -8,8 +8,8 @@ use wasm_bindgen::JsCast;
 
 use super::limits::RunNeeds;
 use super::{
-    GRAD_HIDDEN_OFFSET, GRAD_LOGITS_OFFSET, GpuError, LOGITS_OFFSET, MAX_BATCH, StepUniform,
-    WORDS_PER_IMAGE,
+    GRAD_HIDDEN_OFFSET, GRAD_LOGITS_OFFSET, GpuError, Kernel, LOGITS_OFFSET, MAX_BATCH,
+    StepUniform, WORDS_PER_IMAGE,
 };
 use crate::mnist::Dataset;
 use crate::model::{CLASSES, HIDDEN, INPUTS, layout};
@@ -58,15 +58,31 @@ pub fn shader_source() -> String {
     .join("\n")
 }
 
+/// One compute pipeline per kernel entry point.
 pub(super) struct Pipelines {
-    pub(super) forward_hidden: wgpu::ComputePipeline,
-    pub(super) train_head: wgpu::ComputePipeline,
-    pub(super) head_logits: wgpu::ComputePipeline,
-    pub(super) head_softmax: wgpu::ComputePipeline,
-    pub(super) head_grads: wgpu::ComputePipeline,
-    pub(super) grad_w1: wgpu::ComputePipeline,
-    pub(super) adam: wgpu::ComputePipeline,
-    pub(super) eval_head: wgpu::ComputePipeline,
+    forward_hidden: wgpu::ComputePipeline,
+    train_head: wgpu::ComputePipeline,
+    head_logits: wgpu::ComputePipeline,
+    head_softmax: wgpu::ComputePipeline,
+    head_grads: wgpu::ComputePipeline,
+    grad_w1: wgpu::ComputePipeline,
+    adam: wgpu::ComputePipeline,
+    eval_head: wgpu::ComputePipeline,
+}
+
+impl Pipelines {
+    pub(super) fn of(&self, kernel: Kernel) -> &wgpu::ComputePipeline {
+        match kernel {
+            Kernel::ForwardHidden => &self.forward_hidden,
+            Kernel::TrainHead => &self.train_head,
+            Kernel::HeadLogits => &self.head_logits,
+            Kernel::HeadSoftmax => &self.head_softmax,
+            Kernel::HeadGrads => &self.head_grads,
+            Kernel::GradW1 => &self.grad_w1,
+            Kernel::Adam => &self.adam,
+            Kernel::EvalHead => &self.eval_head,
+        }
+    }
 }
 
 /// A device and what it was granted.
@@ -262,14 +278,14 @@ pub(super) async fn create_pipelines(
         })
     };
     Ok(Pipelines {
-        forward_hidden: pipeline("forward_hidden"),
-        train_head: pipeline("train_head"),
-        head_logits: pipeline("head_logits"),
-        head_softmax: pipeline("head_softmax"),
-        head_grads: pipeline("head_grads"),
-        grad_w1: pipeline("grad_w1"),
-        adam: pipeline("adam"),
-        eval_head: pipeline("eval_head"),
+        forward_hidden: pipeline(Kernel::ForwardHidden.entry_point()),
+        train_head: pipeline(Kernel::TrainHead.entry_point()),
+        head_logits: pipeline(Kernel::HeadLogits.entry_point()),
+        head_softmax: pipeline(Kernel::HeadSoftmax.entry_point()),
+        head_grads: pipeline(Kernel::HeadGrads.entry_point()),
+        grad_w1: pipeline(Kernel::GradW1.entry_point()),
+        adam: pipeline(Kernel::Adam.entry_point()),
+        eval_head: pipeline(Kernel::EvalHead.entry_point()),
     })
 }
 
