@@ -921,10 +921,14 @@ fn head_logits_workgroups(batch: usize) -> u32 {
     (batch * CLASSES).div_ceil(64) as u32
 }
 
-/// Workgroups of 64 threads for the parallel head's gradients: one thread per output of dW2,
-/// db2 and dhidden.
+/// Threads of the parallel head's gradients that compute dW2 and db2, one row each (HIDDEN
+/// rows of W2, then b2), rounded up to whole workgroups of 64; the dhidden threads follow.
+pub(super) const HEAD_GRADS_W2_THREADS: usize = (HIDDEN + 1).div_ceil(64) * 64;
+
+/// Workgroups of 64 threads for the parallel head's gradients: [`HEAD_GRADS_W2_THREADS`],
+/// then one thread per output of dhidden.
 fn head_grads_workgroups(batch: usize) -> u32 {
-    (HIDDEN * CLASSES + CLASSES + batch * HIDDEN).div_ceil(64) as u32
+    (HEAD_GRADS_W2_THREADS + batch * HIDDEN).div_ceil(64) as u32
 }
 
 /// Workgroups of 64 threads for dW1: one thread per 4 pixel words × 8 hidden units.

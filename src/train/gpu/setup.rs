@@ -8,8 +8,8 @@ use wasm_bindgen::JsCast;
 
 use super::limits::RunNeeds;
 use super::{
-    GRAD_HIDDEN_OFFSET, GRAD_LOGITS_OFFSET, GpuError, Kernel, LOGITS_OFFSET, MAX_BATCH,
-    StepUniform, WORDS_PER_IMAGE,
+    GRAD_HIDDEN_OFFSET, GRAD_LOGITS_OFFSET, GpuError, HEAD_GRADS_W2_THREADS, Kernel, LOGITS_OFFSET,
+    MAX_BATCH, StepUniform, WORDS_PER_IMAGE,
 };
 use crate::mnist::Dataset;
 use crate::model::{CLASSES, HIDDEN, INPUTS, layout};
@@ -36,7 +36,8 @@ pub fn shader_source() -> String {
          const LOGITS_OFFSET: u32 = {LOGITS_OFFSET}u;\n\
          const GRAD_HIDDEN_OFFSET: u32 = {GRAD_HIDDEN_OFFSET}u;\n\
          const GRAD_LOGITS_OFFSET: u32 = {GRAD_LOGITS_OFFSET}u;\n\
-         const MAX_BATCH_LOGITS: u32 = {max_logits}u;\n",
+         const MAX_BATCH_LOGITS: u32 = {max_logits}u;\n\
+         const HEAD_GRADS_W2_THREADS: u32 = {w2_threads}u;\n",
         w1_len = layout::B1,
         w2 = layout::W2,
         w2_len = HIDDEN * CLASSES,
@@ -45,6 +46,7 @@ pub fn shader_source() -> String {
         m = 2 * layout::LEN,
         v = 3 * layout::LEN,
         max_logits = MAX_BATCH * CLASSES,
+        w2_threads = HEAD_GRADS_W2_THREADS,
     );
     [
         constants.as_str(),
