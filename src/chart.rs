@@ -517,6 +517,9 @@ pub fn tick_label(value: f64, step: f64, format: TickFormat) -> String {
             if magnitude == 0.0 && step > 0.0 && step < SMALLEST_PLAIN {
                 return "0".to_owned();
             }
+            if magnitude >= LARGEST_SI {
+                return scientific(value, step);
+            }
             let si = [(1e12, "T"), (1e9, "G"), (1e6, "M"), (1e4, "k")];
             for (unit, suffix) in si {
                 if magnitude >= unit {
@@ -536,6 +539,8 @@ pub fn tick_label(value: f64, step: f64, format: TickFormat) -> String {
 
 /// Below this, a tick reads as `2.5e-7` rather than a row of zeros.
 const SMALLEST_PLAIN: f64 = 1e-3;
+/// From here on a tick reads as `2.5e18` rather than `2500000T`, which would run off the chart.
+const LARGEST_SI: f64 = 1e15;
 
 /// `value` as `m·10ᵉ` written `me±e`, with as many decimals in `m` as `step` needs (at most 2).
 fn scientific(value: f64, step: f64) -> String {
@@ -667,6 +672,15 @@ mod tests {
         );
         assert_eq!(tick_label(3e9, 0.0, TickFormat::Number), "3G");
         assert_eq!(tick_label(-2e12, 1e12, TickFormat::Number), "-2T");
+        assert_eq!(tick_label(999e12, 1e12, TickFormat::Number), "999T");
+        assert_eq!(tick_label(2.5e18, 5e17, TickFormat::Number), "2.5e18");
+        assert_eq!(tick_label(-3e200, 0.0, TickFormat::Number), "-3e200");
+        // However large the value, the label stays short enough for the axis.
+        for exponent in 12..=300 {
+            let value = 7.0 * 10f64.powi(exponent);
+            let label = tick_label(value, value / 7.0, TickFormat::Number);
+            assert!(label.len() <= 8, "{value}: {label}");
+        }
         assert_eq!(tick_label(0.01, 0.0, TickFormat::Number), "0.01");
         assert_eq!(tick_label(0.25, 0.05, TickFormat::Percent), "25%");
         assert_eq!(tick_label(0.975, 0.005, TickFormat::Percent), "97.5%");

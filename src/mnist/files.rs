@@ -83,7 +83,7 @@ pub enum FilesError {
 }
 
 impl FilesError {
-    /// The message in `lang`. A damaged IDX file's own message ([`IdxError`]) is English in both.
+    /// The message in `lang`.
     pub fn message(&self, lang: Lang) -> String {
         if lang == Lang::En {
             return self.to_string();
@@ -127,7 +127,7 @@ impl FilesError {
             Self::Empty { name, role } => {
                 format!("“{name}”里没有图像：{}集至少要有一张。", role_zh(role))
             }
-            Self::Idx(e) => format!("文件有误：{e}"),
+            Self::Idx(e) => format!("文件有误：{}", e.message_zh()),
         }
     }
 }

@@ -65,6 +65,14 @@ impl IdxKind {
         }
     }
 
+    /// The kind in Chinese: 图像 or 标签.
+    fn name_zh(self) -> &'static str {
+        match self {
+            Self::Images => "图像",
+            Self::Labels => "标签",
+        }
+    }
+
     /// Header length in bytes: the magic plus one `u32` per dimension.
     pub fn header_bytes(self) -> usize {
         match self {
@@ -259,6 +267,95 @@ pub enum IdxError {
         /// Its value.
         label: u8,
     },
+}
+
+impl IdxError {
+    /// The message in Chinese, saying the same as the English one (`Display`).
+    pub fn message_zh(&self) -> String {
+        match self {
+            Self::Html { name } => format!(
+                "“{name}”像是一个网页而不是 IDX 文件，多半是服务器返回了错误页面：\
+                 请检查网址或路径，重新获取这个文件。"
+            ),
+            Self::BadGzip { name, source } => format!(
+                "“{name}”开头像 gzip 文件，但压缩数据已损坏（{source}）：请重新获取这个文件。"
+            ),
+            Self::Truncated {
+                name,
+                kind,
+                expected,
+                present,
+            } => format!(
+                "IDX {}文件“{name}”不完整：需要 {expected} 字节，实际只有 {present} 字节；\
+                 请重新获取这个文件。",
+                kind.name_zh()
+            ),
+            Self::WrongMagic {
+                name,
+                kind,
+                found,
+                expected,
+            } => format!(
+                "“{name}”的魔数是 {found}（0x{found:08x}），IDX {}文件应为 {expected}：\
+                 它不是 MNIST 格式的{}文件。",
+                kind.name_zh(),
+                kind.name_zh()
+            ),
+            Self::Swapped {
+                name,
+                kind,
+                found_kind,
+                found,
+                expected,
+            } => format!(
+                "“{name}”的魔数 {found} 表示 IDX {}文件，但这里需要 IDX {}文件（{expected}）：\
+                 图像文件和标签文件似乎放反了。",
+                found_kind.name_zh(),
+                kind.name_zh()
+            ),
+            Self::TooLarge {
+                name,
+                kind,
+                count,
+                item_bytes,
+                expected,
+                limit,
+            } => format!(
+                "IDX {}文件“{name}”声称有 {count} 项、每项 {item_bytes} 字节（共 {expected} 字节），\
+                 超过 {limit} 字节的上限：文件头已损坏，或者这不是 MNIST 大小的文件。",
+                kind.name_zh()
+            ),
+            Self::TrailingBytes {
+                name,
+                kind,
+                expected,
+            } => format!(
+                "IDX {}文件“{name}”比文件头所说的长：应恰好 {expected} 字节，实际更多；\
+                 文件已损坏或末尾多了数据，请重新获取。",
+                kind.name_zh()
+            ),
+            Self::WrongImageSize { name, rows, cols } => format!(
+                "IDX 图像文件“{name}”中的图像是 {rows} × {cols}，而模型需要 28 × 28（784 个输入）：\
+                 请使用 MNIST 格式的数据。"
+            ),
+            Self::PartialImage { name, bytes } => {
+                format!("图像数据“{name}”有 {bytes} 字节，不是整数个 784 字节（28 × 28）的图像。")
+            }
+            Self::CountMismatch {
+                images_name,
+                images,
+                labels_name,
+                labels,
+            } => format!(
+                "图像文件“{images_name}”有 {images} 张图像，标签文件“{labels_name}”却有 \
+                 {labels} 个标签：请使用同一组的两个文件（train 配 train，t10k 配 t10k）。"
+            ),
+            Self::LabelOutOfRange { name, index, label } => format!(
+                "标签文件“{name}”第 {index} 项的标签是 {label}，而 MNIST 的标签只能是数字 0–9：\
+                 这不是 MNIST 格式的标签文件。"
+            ),
+        }
+    }
 }
 
 /// A parsed IDX image file: `count` images of `rows × cols` bytes, row-major, as stored.
@@ -479,6 +576,88 @@ fn read_u32(bytes: &[u8], at: usize) -> Option<u32> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every error once, each naming its file `f.gz`.
+    fn every_error() -> Vec<IdxError> {
+        let name = || "f.gz".to_owned();
+        vec![
+            IdxError::Html { name: name() },
+            IdxError::BadGzip {
+                name: name(),
+                source: io::Error::other("corrupt deflate stream"),
+            },
+            IdxError::Truncated {
+                name: name(),
+                kind: IdxKind::Images,
+                expected: 7856,
+                present: 100,
+            },
+            IdxError::WrongMagic {
+                name: name(),
+                kind: IdxKind::Labels,
+                found: 7,
+                expected: LABELS_MAGIC,
+            },
+            IdxError::Swapped {
+                name: name(),
+                kind: IdxKind::Images,
+                found_kind: IdxKind::Labels,
+                found: LABELS_MAGIC,
+                expected: IMAGES_MAGIC,
+            },
+            IdxError::TooLarge {
+                name: name(),
+                kind: IdxKind::Images,
+                count: u32::MAX,
+                item_bytes: 784,
+                expected: 1 << 40,
+                limit: MAX_FILE_BYTES,
+            },
+            IdxError::TrailingBytes {
+                name: name(),
+                kind: IdxKind::Labels,
+                expected: 18,
+            },
+            IdxError::WrongImageSize {
+                name: name(),
+                rows: 32,
+                cols: 32,
+            },
+            IdxError::PartialImage {
+                name: name(),
+                bytes: 785,
+            },
+            IdxError::CountMismatch {
+                images_name: name(),
+                images: 3,
+                labels_name: name(),
+                labels: 4,
+            },
+            IdxError::LabelOutOfRange {
+                name: name(),
+                index: 2,
+                label: 11,
+            },
+        ]
+    }
+
+    #[test]
+    fn every_error_reads_in_chinese_and_names_its_file() {
+        // Words that stay as they are in the Chinese text: formats, set names, the
+        // decompressor's own message and the file name.
+        let kept = [
+            "IDX", "MNIST", "gzip", "train", "t10k", "f", "gz", "corrupt", "deflate", "stream",
+        ];
+        for error in every_error() {
+            let zh = error.message_zh();
+            assert!(zh.contains("f.gz"), "{zh}");
+            // Numbers (0x00000007 included) are not words.
+            let words = zh.split(|c: char| !c.is_ascii_alphanumeric());
+            for word in words.filter(|w| w.starts_with(|c: char| c.is_ascii_alphabetic())) {
+                assert!(kept.contains(&word), "English word '{word}' in: {zh}");
+            }
+        }
+    }
 
     fn label_file(labels: &[u8]) -> Vec<u8> {
         let mut bytes = LABELS_MAGIC.to_be_bytes().to_vec();

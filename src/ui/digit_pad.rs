@@ -414,6 +414,17 @@ impl FileState {
 /// Save and load buttons, and what the last load did.
 #[component]
 fn Weights(ctx: TrainedModelCtx, state: RwSignal<FileState>) -> impl IntoView {
+    // Weights from a new run replace whatever was loaded or refused before: the old message
+    // would describe a model that is no longer the one in use.
+    Effect::new(move || {
+        let trained = ctx.model.with(|m| {
+            m.as_ref()
+                .is_some_and(|m| matches!(m.origin, ModelOrigin::Trained { .. }))
+        });
+        if trained {
+            state.set(FileState::Idle);
+        }
+    });
     let save = move |_| {
         let Some(model) = ctx.model.get_untracked() else {
             return;

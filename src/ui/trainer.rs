@@ -136,7 +136,9 @@ enum Status {
 /// Why a run failed.
 #[derive(Debug, Clone, PartialEq)]
 enum Failure {
-    /// The epochs field does not hold a whole number of 1 or more.
+    /// The epochs field does not hold a whole number from 1 to
+    /// [`MAX_COUNT`](crate::cost::input::MAX_COUNT) (the field's own
+    /// message says the same).
     Epochs,
     /// A failure reported by the browser, the data or the GPU, in their own (English) words.
     Detail(String),
@@ -205,10 +207,11 @@ impl Status {
                 accuracy(a)
             ),
             (Self::Failed(Failure::Epochs), Lang::Zh) => {
-                "出错了：训练轮数须为不小于 1 的整数。".to_owned()
+                "出错了：训练轮数须为 1 到 10,000,000 之间的整数。".to_owned()
             }
             (Self::Failed(Failure::Epochs), Lang::En) => {
-                "Error: enter the number of epochs as a whole number, 1 or more.".to_owned()
+                "Error: enter the number of epochs as a whole number from 1 to 10,000,000."
+                    .to_owned()
             }
             (Self::Failed(Failure::Detail(detail)), Lang::Zh) => format!("出错了：{detail}"),
             (Self::Failed(Failure::Detail(detail)), Lang::En) => format!("Error: {detail}"),
@@ -352,7 +355,8 @@ fn read_config(epochs: Result<f64, InputError>) -> Result<TrainConfig, Failure> 
     })
 }
 
-/// Epochs a run may ask for: a whole number, 1 or more.
+/// Epochs a run may ask for: a whole number from 1 to
+/// [`MAX_COUNT`](crate::cost::input::MAX_COUNT).
 fn parse_epochs(text: &str) -> Result<f64, InputError> {
     parse_count(text).map(f64::from)
 }

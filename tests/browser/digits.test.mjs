@@ -183,6 +183,18 @@ describe('charts, the digit pad and saved weights', () => {
     }
     // The loaded model also lists its mistakes (it fetches the test digits itself).
     await page.waitForSelector('#digit-mistakes li');
+
+    // A refused file, then a new run: the run's weights replace the model, and the message
+    // about the old file goes with it.
+    await page.setInputFiles('#weights-load', damaged);
+    await page.waitForSelector('#weights-status[data-state="error"]');
+    await page.selectOption('#train-device', 'cpu');
+    await page.fill('#train-epochs', '1');
+    await page.click('#train-start');
+    await page.waitForSelector('#train-status[data-state="done"]', { timeout: 60_000 });
+    await page.waitForSelector('#weights-status[data-state="idle"]');
+    assert.equal((await page.innerText('#weights-status')).trim(), '');
+    assert.equal(await page.getAttribute('#digit-status', 'data-model'), 'trained');
     session.assertClean('after saving and loading');
   });
 

@@ -35,6 +35,18 @@ describe('embed mode', () => {
       assert.equal(await present(page, absent), false, `${absent} should not be embedded`);
     }
 
+    // The price war alone: its buttons that copy from the training and serving cards are left
+    // out, since those cards (and so the figures they would copy) are not on the page.
+    await page.goto(`${base}?embed=price-war&lang=en`, { waitUntil: 'load' });
+    await page.waitForSelector('#pricewar-card', { timeout: 60_000 });
+    for (const absent of ['#training-card', '#serving-card', '#pricewar-use-training', '#pricewar-use-serving']) {
+      assert.equal(await present(page, absent), false, `${absent} should not be in the embedded price war`);
+    }
+    await page.goto(`${base}?embed=cost-model&lang=en`, { waitUntil: 'load' });
+    await page.waitForSelector('#pricewar-card', { timeout: 60_000 });
+    assert.ok(await present(page, '#pricewar-use-training'), 'the whole cost model keeps the buttons');
+    assert.ok(await present(page, '#pricewar-use-serving'));
+
     await page.goto(`${base}?embed=trainer`, { waitUntil: 'load' });
     await page.waitForSelector('#train-start', { timeout: 60_000 });
     assert.equal(await present(page, '#calculator'), false);

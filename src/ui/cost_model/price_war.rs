@@ -7,11 +7,13 @@ use crate::cost::price_war::{
     BertrandFloor, BreakEven, ContributionMargin, MarkupPrice, PriceCut, PriceCutInput,
     bertrand_floor, break_even, contribution_margin, markup_price, price_cut,
 };
+use crate::embed::Part;
 use crate::ui::cost_model::charts::ProfitChart;
 use crate::ui::cost_model::widgets::{
     Derivation, ErrorLine, Formula, Kind, Out, Outcome, any_number, error_of, money_format,
     non_negative, positive,
 };
+use crate::ui::embed::shows;
 use crate::ui::field::{NumberField, NumberInput};
 use crate::ui::i18n::T;
 use crate::ui::url_state::UrlState;
@@ -133,6 +135,11 @@ pub fn PriceWarSection(
         }
     };
 
+    // The buttons copy from the training and serving cards; where the page is embedded without
+    // a card, its figure is one the reader cannot see, so its button is left out.
+    let training_shown = shows(Part::TrainingCost);
+    let serving_shown = shows(Part::ServingCost);
+
     view! {
         <article class="cost-card" id="pricewar-card" aria-labelledby="pricewar-title">
             <h3 id="pricewar-title"><T zh="价格战" en="Price war" /></h3>
@@ -147,13 +154,17 @@ pub fn PriceWarSection(
                 />
             </p>
             <NumberField id="pricewar-fixed" label_zh="固定成本 F" label_en="Fixed cost F" input=i.fixed />
-            <button type="button" id="pricewar-use-training" on:click=use_training disabled=move || training_cost.get().is_none()>
-                <T zh="填入训练成本" en="Use training cost" />
-            </button>
+            {training_shown.then(|| view! {
+                <button type="button" id="pricewar-use-training" on:click=use_training disabled=move || training_cost.get().is_none()>
+                    <T zh="填入训练成本" en="Use training cost" />
+                </button>
+            })}
             <NumberField id="pricewar-mc" label_zh="每单位边际成本 MC" label_en="Marginal cost per unit MC" input=i.mc />
-            <button type="button" id="pricewar-use-serving" on:click=use_serving disabled=move || serving_cost.get().is_none()>
-                <T zh="填入推理成本（每百万输出 token）" en="Use serving cost (per 1M output tokens)" />
-            </button>
+            {serving_shown.then(|| view! {
+                <button type="button" id="pricewar-use-serving" on:click=use_serving disabled=move || serving_cost.get().is_none()>
+                    <T zh="填入推理成本（每百万输出 token）" en="Use serving cost (per 1M output tokens)" />
+                </button>
+            })}
             <NumberField id="pricewar-price" label_zh="每单位价格 P₀" label_en="Price per unit P₀" input=i.price />
             <div class="results" aria-live="polite">
                 <Out id="pricewar-margin-out" label_zh="单位边际贡献" label_en="Contribution margin per unit" value=Signal::derive(move || margin.with(|m| m.as_ref().ok().map(|m| m.margin_per_unit))) kind=Kind::Money />
