@@ -192,7 +192,7 @@ describe('charts, the digit pad and saved weights', () => {
     await page.fill('#train-epochs', '1');
     await page.click('#train-start');
     await page.waitForSelector('#train-status[data-state="done"]', { timeout: 60_000 });
-    await page.waitForSelector('#weights-status[data-state="idle"]');
+    await page.waitForSelector('#weights-status[data-state="idle"]', { state: 'attached' });
     assert.equal((await page.innerText('#weights-status')).trim(), '');
     assert.equal(await page.getAttribute('#digit-status', 'data-model'), 'trained');
     session.assertClean('after saving and loading');
