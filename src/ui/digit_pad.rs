@@ -6,6 +6,10 @@
 //! replaces them. The drawing is prepared like MNIST by [`to_mnist`] and classified on the CPU
 //! with the reference forward pass ([`probabilities`]).
 //!
+//! Drawing works with a pointer (finger, pen, mouse) or the keyboard: on the focused pad the
+//! arrow keys move a pen (`.pad-pen`, `data-down` = true | false), Space or Enter puts it down
+//! or lifts it, Delete or Backspace clears; `#digit-pad-keys` says so on the page.
+//!
 //! Ids (the browser test's contract): `#digit-pad` (the `<canvas>`), `#digit-clear`,
 //! `#digit-status` (`data-model` = none | trained | loaded), `#digit-probs` with one
 //! `<li data-digit data-probability data-top>` per digit, `#digit-top` (`data-digit`),
@@ -184,6 +188,11 @@ fn ModelStatus(ctx: TrainedModelCtx) -> impl IntoView {
 fn Pad(image: RwSignal<Option<Vec<u8>>>) -> impl IntoView {
     let canvas_ref = NodeRef::<html::Canvas>::new();
     let last = StoredValue::new(None::<(f64, f64)>);
+    let middle = f64::from(PAD_SIDE) / 2.0;
+    let pen = RwSignal::new((middle, middle));
+    let pen_down = RwSignal::new(false);
+    // A pointer (finger, pen, mouse button) is down on the pad.
+    let pointer_down = StoredValue::new(false);
 
     let context = move || -> Option<web_sys::CanvasRenderingContext2d> {
         canvas_ref
@@ -225,12 +234,8 @@ fn Pad(image: RwSignal<Option<Vec<u8>>>) -> impl IntoView {
         ctx.stroke();
         last.set_value(Some(to));
     };
-    let start = move |ev: web_sys::PointerEvent| {
-        ev.prevent_default();
-        if let Some(canvas) = canvas_ref.get_untracked() {
-            // Keep receiving moves when the finger leaves the box; failing only loses that.
-            let _ = canvas.set_pointer_capture(ev.pointer_id());
-        }
+    // Round ink in the pad's text colour, whatever the theme.
+    let prepare_ink = move || {
         let Some(ctx) = context() else { return };
         ctx.set_line_width(STROKE_WIDTH);
         ctx.set_line_cap("round");
@@ -246,6 +251,16 @@ fn Pad(image: RwSignal<Option<Vec<u8>>>) -> impl IntoView {
             })
             .unwrap_or_else(|| "black".to_owned());
         ctx.set_stroke_style_str(&colour);
+    };
+    let start = move |ev: web_sys::PointerEvent| {
+        ev.prevent_default();
+        if let Some(canvas) = canvas_ref.get_untracked() {
+            // Keep receiving moves when the finger leaves the box; failing only loses that.
+            let _ = canvas.set_pointer_capture(ev.pointer_id());
+        }
+        prepare_ink();
+        pen_down.set(false);
+        pointer_down.set_value(true);
         last.set_value(None);
         if let Some(p) = position(&ev) {
             stroke_to(p);
@@ -253,7 +268,7 @@ fn Pad(image: RwSignal<Option<Vec<u8>>>) -> impl IntoView {
         }
     };
     let draw = move |ev: web_sys::PointerEvent| {
-        if last.get_value().is_none() {
+        if !pointer_down.get_value() {
             return;
         }
         ev.prevent_default();
@@ -262,37 +277,114 @@ fn Pad(image: RwSignal<Option<Vec<u8>>>) -> impl IntoView {
             read();
         }
     };
-    let end = move |_: web_sys::PointerEvent| last.set_value(None);
-    let clear = move |_| {
+    let end = move |_: web_sys::PointerEvent| {
+        pointer_down.set_value(false);
+        last.set_value(None);
+    };
+    let clear = move || {
         if let Some(ctx) = context() {
             let side = f64::from(PAD_SIDE);
             ctx.clear_rect(0.0, 0.0, side, side);
         }
         image.set(None);
     };
-
+    // The keyboard's pen: arrows move it a twentieth of the pad, Space or Enter puts it down
+    // (leaving a dot) or lifts it, Delete or Backspace clears. While it is down, every move
+    // draws, as a finger would.
+    let key = move |ev: web_sys::KeyboardEvent| {
+        let (dx, dy) = match ev.key().as_str() {
+            "ArrowUp" => (0.0, -1.0),
+            "ArrowDown" => (0.0, 1.0),
+            "ArrowLeft" => (-1.0, 0.0),
+            "ArrowRight" => (1.0, 0.0),
+            " " | "Enter" => {
+                ev.prevent_default();
+                if pen_down.get_untracked() {
+                    pen_down.set(false);
+                    last.set_value(None);
+                } else {
+                    pen_down.set(true);
+                    prepare_ink();
+                    last.set_value(None);
+                    stroke_to(pen.get_untracked());
+                    read();
+                }
+                return;
+            }
+            "Delete" | "Backspace" => {
+                ev.prevent_default();
+                clear();
+                return;
+            }
+            _ => return,
+        };
+        ev.prevent_default();
+        let side = f64::from(PAD_SIDE);
+        let step = side / 20.0;
+        let (x, y) = pen.get_untracked();
+        let to = (
+            (x + dx * step).clamp(0.0, side),
+            (y + dy * step).clamp(0.0, side),
+        );
+        pen.set(to);
+        if pen_down.get_untracked() {
+            stroke_to(to);
+            read();
+        }
+    };
+    let lift = move |_: web_sys::FocusEvent| {
+        if pen_down.get_untracked() {
+            pen_down.set(false);
+            last.set_value(None);
+        }
+    };
     view! {
         <div class="pad">
-            <canvas
-                id="digit-pad"
-                node_ref=canvas_ref
-                width=PAD_SIDE
-                height=PAD_SIDE
-                aria-label=tr("手写数字板：用手指或鼠标写一个数字", "Drawing pad: write a digit with a finger or a mouse")
-                role="img"
-                on:pointerdown=start
-                on:pointermove=draw
-                on:pointerup=end
-                on:pointercancel=end
-            ></canvas>
+            <div class="pad-surface">
+                <canvas
+                    id="digit-pad"
+                    node_ref=canvas_ref
+                    width=PAD_SIDE
+                    height=PAD_SIDE
+                    tabindex="0"
+                    role="application"
+                    aria-label=tr(
+                        "手写数字板：用手指或鼠标写一个数字；键盘：方向键移动笔，空格键落笔或抬笔，Delete 键清除",
+                        "Drawing pad: write a digit with a finger or a mouse; keyboard: arrow keys move the pen, Space puts it down or lifts it, Delete clears",
+                    )
+                    aria-describedby="digit-pad-keys"
+                    on:pointerdown=start
+                    on:pointermove=draw
+                    on:pointerup=end
+                    on:pointercancel=end
+                    on:keydown=key
+                    on:blur=lift
+                ></canvas>
+                // The keyboard's pen over the canvas, in the canvas's own pixels (an SVG rather
+                // than a positioned element: the page's policy allows no inline styles).
+                <svg
+                    class="pad-pen"
+                    viewBox=format!("0 0 {PAD_SIDE} {PAD_SIDE}")
+                    aria-hidden="true"
+                    data-down=move || pen_down.get().to_string()
+                >
+                    <circle cx=move || pen.get().0 cy=move || pen.get().1 r=STROKE_WIDTH / 2.0 />
+                </svg>
+            </div>
             <div class="pad-side">
-                <button id="digit-clear" type="button" on:click=clear>
+                <button id="digit-clear" type="button" on:click=move |_| clear()>
                     {tr("清除", "Clear")}
                 </button>
                 <figure class="pad-preview">
                     {move || image.get().map(|i| view! { <Thumbnail image=i label=tr("网络看到的 28×28 图像", "The 28×28 image the network sees")() /> })}
                     <figcaption class="muted">{tr("网络看到的 28×28", "What the network sees, 28×28")}</figcaption>
                 </figure>
+                <p id="digit-pad-keys" class="muted pad-keys">
+                    {tr(
+                        "也可以用键盘：选中写字板后，方向键移动笔，空格键落笔或抬笔，Delete 键清除。",
+                        "Or use the keyboard: on the pad, arrow keys move the pen, Space puts it down or lifts it, Delete clears.",
+                    )}
+                </p>
             </div>
         </div>
     }

@@ -135,6 +135,26 @@ describe('charts, the digit pad and saved weights', () => {
     assert.equal(zero.top, '0', `an ellipse should read as 0: ${zero.probabilities}`);
     console.log(`drawn 1: p(1) = ${one.probabilities[1].toFixed(4)}; drawn 0: p(0) = ${zero.probabilities[0].toFixed(4)}`);
 
+    // The same 1 with the keyboard alone: Tab to the pad, pen up 6 steps from the middle,
+    // Space puts it down, 12 steps down draw the stroke, Space lifts it, Delete clears.
+    await clearPad(page);
+    await page.focus('#digit-clear');
+    await page.keyboard.press('Shift+Tab');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'digit-pad', 'the pad takes keyboard focus');
+    assert.equal(await page.getAttribute('.pad-pen', 'data-down'), 'false');
+    for (let i = 0; i < 6; i += 1) await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('Space');
+    assert.equal(await page.getAttribute('.pad-pen', 'data-down'), 'true');
+    for (let i = 0; i < 12; i += 1) await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Space');
+    const typed = await readProbabilities(page);
+    assertDistribution(typed, 'the 1 drawn with the keyboard');
+    assert.equal(typed.top, '1', `a keyboard stroke down the middle should read as 1: ${typed.probabilities}`);
+    assert.ok(await page.isVisible('.pad-pen'), 'the pen shows while the pad has keyboard focus');
+    await page.keyboard.press('Delete');
+    await page.waitForFunction(() => !document.querySelector('#digit-top')?.hasAttribute('data-digit'));
+    console.log(`keyboard 1: p(1) = ${typed.probabilities[1].toFixed(4)}`);
+
     // Mistakes: up to 12 test digits, each read as something it is not.
     const mistakes = await page.$$eval('#digit-mistakes li', (items) =>
       items.map((li) => ({
