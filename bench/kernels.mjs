@@ -15,9 +15,19 @@ import { startServer } from '../tests/browser/serve.mjs';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TRAIN = path.join(ROOT, 'target', 'release', 'train');
 
-const plan = JSON.parse(
-  execFileSync(TRAIN, ['--kernels', ...process.argv.slice(2)], { cwd: ROOT, encoding: 'utf8' }),
-);
+let planText;
+try {
+  planText = execFileSync(TRAIN, ['--kernels', ...process.argv.slice(2)], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+} catch (error) {
+  // `train` has said what is wrong on stderr (or the binary is missing).
+  if (error.code === 'ENOENT') console.error(`${TRAIN} not found: cargo build --release --bin train`);
+  process.exit(2);
+}
+const plan = JSON.parse(planText);
 const server = await startServer(path.join(ROOT, 'bench', 'web'));
 const session = await openSession(server.url);
 try {

@@ -213,17 +213,56 @@ const LINEAR_TICKS: f64 = 5.0;
 /// At most this many labelled decades on a log axis.
 const MAX_LOG_TICKS: usize = 7;
 
-/// Lays a chart out.
+/// Width of one character of a tick label, view-box units (labels are 11 px; digits are about
+/// 0.55 em, so this leaves a little to spare).
+const TICK_CHAR_WIDTH: f64 = 6.5;
+/// Gap between a y tick label and its axis (as drawn by the page).
+const TICK_GAP: f64 = 4.0;
+
+/// Lays a chart out. The margins are wide enough for the usual labels; where a label is longer
+/// (a value like `-2.5e104`), the plot area gives way so that no label leaves the chart.
 pub fn layout(spec: &ChartSpec) -> ChartGeometry {
-    let area = PlotArea {
+    let margins = Margins {
         left: MARGIN_LEFT,
+        right: if spec.y2.is_some() {
+            MARGIN_RIGHT_AXIS
+        } else {
+            MARGIN_RIGHT
+        },
+    };
+    let first = layout_within(spec, margins);
+    let room = |ticks: &[Tick]| {
+        let chars = ticks.iter().map(|t| t.label.chars().count()).max();
+        chars.map_or(0.0, |n| TICK_GAP + n as f64 * TICK_CHAR_WIDTH)
+    };
+    // The last x label is centred on its tick, at the right end of the area.
+    let x_overhang = first.x_ticks.last().map_or(0.0, |t| {
+        t.label.chars().count() as f64 * TICK_CHAR_WIDTH / 2.0
+    });
+    let needed = Margins {
+        left: margins.left.max(room(&first.y_ticks)),
+        right: margins.right.max(room(&first.y2_ticks)).max(x_overhang),
+    };
+    if needed == margins {
+        first
+    } else {
+        // Tick labels depend on the values only, not on the area, so they stay as they were.
+        layout_within(spec, needed)
+    }
+}
+
+/// The room left and right of the plot area, view-box units.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Margins {
+    left: f64,
+    right: f64,
+}
+
+fn layout_within(spec: &ChartSpec, margins: Margins) -> ChartGeometry {
+    let area = PlotArea {
+        left: margins.left,
         top: MARGIN_TOP,
-        right: spec.width
-            - if spec.y2.is_some() {
-                MARGIN_RIGHT_AXIS
-            } else {
-                MARGIN_RIGHT
-            },
+        right: spec.width - margins.right,
         bottom: spec.height - MARGIN_BOTTOM,
     };
     let y2 = spec.y2.unwrap_or(spec.y);
@@ -608,6 +647,36 @@ mod tests {
 
     fn labels(ticks: &[Tick]) -> Vec<&str> {
         ticks.iter().map(|t| t.label.as_str()).collect()
+    }
+
+    #[test]
+    fn long_tick_labels_push_the_plot_area_in_so_that_they_stay_on_the_chart() {
+        let usual = layout(&spec(
+            Axis::linear(),
+            Axis::linear(),
+            vec![(0.0, 0.0), (10.0, 500.0)],
+        ));
+        assert_eq!(usual.area.left, MARGIN_LEFT);
+        assert_eq!(usual.area.right, 400.0 - MARGIN_RIGHT);
+
+        let huge = layout(&spec(
+            Axis::linear(),
+            Axis::linear(),
+            vec![(0.0, -2.5e104), (2e99, 1e103)],
+        ));
+        let width = |t: &Tick| t.label.chars().count() as f64 * TICK_CHAR_WIDTH;
+        for t in &huge.y_ticks {
+            assert!(
+                huge.area.left - TICK_GAP - width(t) >= 0.0,
+                "{t:?} leaves the chart"
+            );
+        }
+        let last = huge.x_ticks.last().expect("x ticks");
+        assert!(
+            last.pos + width(last) / 2.0 <= 400.0,
+            "{last:?} leaves the chart"
+        );
+        assert!(huge.area.left > MARGIN_LEFT);
     }
 
     #[test]

@@ -27,7 +27,7 @@ mod native {
     use price_war_lab::mnist::Mnist;
     use price_war_lab::model::TRAIN_FLOPS_PER_SAMPLE;
     use price_war_lab::train::cpu::CpuTrainer;
-    use price_war_lab::train::gpu::{BufferSpec, GpuTrainer, HeadVariant, KernelPlan};
+    use price_war_lab::train::gpu::{BufferSpec, GpuTrainer, HeadVariant, KernelPlan, MAX_BATCH};
     use price_war_lab::train::{EpochReport, RunReport, TrainConfig, TrainEvent};
 
     const USAGE: &str = "usage: train [--data DIR] [--epochs N] [--batch N] [--seed N] \
@@ -117,6 +117,12 @@ mod native {
     pub fn run(args: Vec<String>) -> Result<(), String> {
         let options = parse(args)?;
         if options.kernels {
+            if options.config.batch_size > MAX_BATCH {
+                return Err(format!(
+                    "--batch {} is outside 1 to {MAX_BATCH}, the GPU kernels' limit",
+                    options.config.batch_size
+                ));
+            }
             print_kernel_plan(&options);
             return Ok(());
         }

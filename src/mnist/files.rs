@@ -177,11 +177,16 @@ pub fn mnist_from_files(files: &[(String, Vec<u8>)]) -> Result<Mnist, FilesError
     })
 }
 
-/// An image file, or else a label file: the magic number decides.
+/// An image file, or else a label file: the magic number decides. A file whose bytes do not
+/// say which (empty, cut short before its magic, a foreign magic) is described as the kind its
+/// name says, so that an empty `t10k-labels` file is not called an image file.
 fn parse_either(name: &str, bytes: &[u8]) -> Result<Parsed, IdxError> {
     match idx::parse_images(name, bytes) {
         Ok(images) => Ok(Parsed::Images(images)),
         Err(IdxError::Swapped { .. }) => idx::parse_labels(name, bytes).map(Parsed::Labels),
+        Err(_) if name.to_ascii_lowercase().contains("label") => {
+            idx::parse_labels(name, bytes).map(Parsed::Labels)
+        }
         Err(error) => Err(error),
     }
 }
@@ -307,6 +312,43 @@ mod tests {
         assert!(
             error.to_string().contains("t10k-labels-idx1-ubyte"),
             "{error}"
+        );
+    }
+
+    #[test]
+    fn an_empty_file_is_described_as_the_kind_its_name_says() {
+        let mut files = standard_files();
+        files[0].1 = Vec::new();
+        let error = mnist_from_files(&files).expect_err("an empty file is no IDX file");
+        assert!(
+            matches!(
+                error,
+                FilesError::Idx(IdxError::Truncated {
+                    kind: IdxKind::Labels,
+                    expected: 8,
+                    present: 0,
+                    ..
+                })
+            ),
+            "{error:?}"
+        );
+        assert!(
+            error.message(Lang::Zh).contains("IDX 标签文件"),
+            "{}",
+            error.message(Lang::Zh)
+        );
+        files[0].1 = labels_file(2);
+        files[1].1 = vec![0; 3];
+        let error = mnist_from_files(&files).expect_err("a 3-byte file is no IDX file");
+        assert!(
+            matches!(
+                error,
+                FilesError::Idx(IdxError::Truncated {
+                    kind: IdxKind::Images,
+                    ..
+                })
+            ),
+            "{error:?}"
         );
     }
 

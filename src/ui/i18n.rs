@@ -11,6 +11,8 @@
 
 use leptos::prelude::*;
 
+use crate::ui::url_state::{current_search, merged_query, write_query};
+
 pub use crate::lang::Lang;
 
 /// The `localStorage` key that remembers the reader's choice.
@@ -74,6 +76,7 @@ pub fn LangSwitch() -> impl IntoView {
     let choose = move |lang: Lang| {
         current.set(lang);
         save_lang(lang);
+        follow_in_url(lang);
     };
     view! {
         <div class="lang-switch" role="group" aria-label=tr("语言", "Language")>
@@ -96,6 +99,20 @@ pub fn LangSwitch() -> impl IntoView {
         </div>
     }
     .into_any()
+}
+
+/// A `?lang=` already in the URL takes the reader's new choice, so that a reload or a copied
+/// link keeps it (the URL wins over the saved choice at load). A URL without one stays so.
+fn follow_in_url(lang: Lang) {
+    if query_lang().is_none() {
+        return;
+    }
+    let search = current_search();
+    write_query(&merged_query(
+        &search,
+        &[QUERY_KEY],
+        [(QUERY_KEY.to_owned(), lang.code().to_owned())],
+    ));
 }
 
 /// `?lang=` from the page's URL, when present.

@@ -379,6 +379,18 @@ pub fn Trainer() -> impl IntoView {
     let epochs_input =
         NumberInput::with_parser(&TrainConfig::default().epochs.to_string(), parse_epochs);
 
+    // A status that blames the epochs field goes once the field holds a valid number again,
+    // as the field's own message does.
+    Effect::new(move || {
+        let valid = epochs_input.value.with(Result::is_ok);
+        let blamed = panel
+            .message
+            .with_untracked(|m| matches!(m, Status::Failed(Failure::Epochs)));
+        if valid && blamed {
+            panel.status(RunState::Idle, Status::Ready);
+        }
+    });
+
     // Find out at once, not on the first click, whether WebGPU can train here.
     spawn_local(async move {
         let found = diagnosis::probe().await;

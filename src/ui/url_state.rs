@@ -205,7 +205,7 @@ pub fn apply_preset(params: &[Param], overrides: &[(&str, &str)]) {
 }
 
 /// Replaces the page's query string in place, keeping the path and the fragment.
-fn write_query(query: &str) {
+pub(crate) fn write_query(query: &str) {
     let Some(window) = web_sys::window() else {
         return;
     };
@@ -234,7 +234,7 @@ fn is_own(prefixes: &[&str], key: &str) -> bool {
 }
 
 /// The page's query string now (`?a=1&b=2`, or empty).
-fn current_search() -> String {
+pub(crate) fn current_search() -> String {
     web_sys::window()
         .and_then(|w| w.location().search().ok())
         .unwrap_or_default()

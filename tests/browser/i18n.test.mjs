@@ -193,6 +193,18 @@ describe('?lang= in the URL', () => {
     assert.equal(new URL(page.url()).searchParams.get('lang'), 'zh');
     app.session.assertClean('with ?lang=zh');
   });
+
+  it('writes the switch into ?lang=, so that a reload keeps the reader\'s choice', async () => {
+    const { page } = app;
+    await page.click('#lang-en');
+    await waitForLanguage(page, 'en');
+    await page.waitForFunction(() => new URLSearchParams(location.search).get('lang') === 'en');
+    assert.equal(new URL(page.url()).searchParams.get('training-gpus'), '8', 'the other inputs stay');
+    await page.reload({ waitUntil: 'load' });
+    await page.waitForSelector('#calculator-title');
+    await waitForLanguage(page, 'en');
+    app.session.assertClean('after switching with ?lang= in the URL');
+  });
 });
 
 describe('the language switch on a 360 px screen', () => {
