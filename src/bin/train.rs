@@ -96,6 +96,9 @@ mod native {
         if options.config.epochs == 0 || options.config.batch_size == 0 {
             return Err("--epochs and --batch must be at least 1".to_string());
         }
+        if options.head.is_some() && options.device == Device::Cpu && !options.kernels {
+            return Err("--head is for the GPU's kernels; the CPU has one way".to_string());
+        }
         Ok(options)
     }
 
