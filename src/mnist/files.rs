@@ -127,7 +127,7 @@ impl FilesError {
             Self::Empty { name, role } => {
                 format!("“{name}”里没有图像：{}集至少要有一张。", role_zh(role))
             }
-            Self::Idx(e) => format!("文件有误：{}", e.message_zh()),
+            Self::Idx(e) => e.message_zh(),
         }
     }
 }

@@ -257,6 +257,9 @@ fn Pad(image: RwSignal<Option<Vec<u8>>>) -> impl IntoView {
         if let Some(canvas) = canvas_ref.get_untracked() {
             // Keep receiving moves when the finger leaves the box; failing only loses that.
             let _ = canvas.set_pointer_capture(ev.pointer_id());
+            // prevent_default also stops the click from focusing the pad; the keys should
+            // act on it next. Focus cannot fail on an element in the page.
+            let _ = canvas.focus();
         }
         prepare_ink();
         pen_down.set(false);
@@ -279,6 +282,10 @@ fn Pad(image: RwSignal<Option<Vec<u8>>>) -> impl IntoView {
     };
     let end = move |_: web_sys::PointerEvent| {
         pointer_down.set_value(false);
+        // The keyboard's pen carries on from where the stroke ended.
+        if let Some(at) = last.get_value() {
+            pen.set(at);
+        }
         last.set_value(None);
     };
     let clear = move || {
@@ -292,6 +299,10 @@ fn Pad(image: RwSignal<Option<Vec<u8>>>) -> impl IntoView {
     // (leaving a dot) or lifts it, Delete or Backspace clears. While it is down, every move
     // draws, as a finger would.
     let key = move |ev: web_sys::KeyboardEvent| {
+        // Keys with a modifier are the browser's (Alt+Left goes back, and so on).
+        if ev.ctrl_key() || ev.alt_key() || ev.meta_key() || ev.shift_key() {
+            return;
+        }
         let (dx, dy) = match ev.key().as_str() {
             "ArrowUp" => (0.0, -1.0),
             "ArrowDown" => (0.0, 1.0),
@@ -299,6 +310,10 @@ fn Pad(image: RwSignal<Option<Vec<u8>>>) -> impl IntoView {
             "ArrowRight" => (1.0, 0.0),
             " " | "Enter" => {
                 ev.prevent_default();
+                // A held key repeats; the pen goes down or up once per press.
+                if ev.repeat() {
+                    return;
+                }
                 if pen_down.get_untracked() {
                     pen_down.set(false);
                     last.set_value(None);

@@ -154,6 +154,20 @@ describe('charts, the digit pad and saved weights', () => {
     await page.keyboard.press('Delete');
     await page.waitForFunction(() => !document.querySelector('#digit-top')?.hasAttribute('data-digit'));
     console.log(`keyboard 1: p(1) = ${typed.probabilities[1].toFixed(4)}`);
+    // A held Space (the key repeating) puts the pen down once, not down and up by turns.
+    await page.keyboard.down('Space');
+    await page.keyboard.down('Space');
+    await page.keyboard.down('Space');
+    await page.keyboard.up('Space');
+    assert.equal(await page.getAttribute('.pad-pen', 'data-down'), 'true', 'a held Space toggles once');
+    await page.keyboard.press('Space');
+    await page.keyboard.press('Delete');
+    // A stroke with the mouse gives the pad the keyboard's focus too.
+    await page.focus('#digit-clear');
+    await drawOnPad(page, ONE);
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'digit-pad', 'a click focuses the pad');
+    await page.keyboard.press('Delete');
+    await page.waitForFunction(() => !document.querySelector('#digit-top')?.hasAttribute('data-digit'));
 
     // Mistakes: up to 12 test digits, each read as something it is not.
     const mistakes = await page.$$eval('#digit-mistakes li', (items) =>
