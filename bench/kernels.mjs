@@ -5,6 +5,8 @@
 //   cargo build --release --bin train && node bench/kernels.mjs [--head single|parallel] [--batch N]
 //
 // Options go to `train --kernels`, which gives the shader and the step's dispatches.
+// `PWL_TRAIN` names another `train` binary; `PWL_KERNEL_REPEATS` sets the dispatches timed per
+// round (100). tests/browser/kernel_bench.test.mjs runs it that way to check it still works.
 
 import { execFileSync } from 'node:child_process';
 import path from 'node:path';
@@ -13,7 +15,8 @@ import { openSession } from '../tests/browser/browser.mjs';
 import { startServer } from '../tests/browser/serve.mjs';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const TRAIN = path.join(ROOT, 'target', 'release', 'train');
+const TRAIN = process.env.PWL_TRAIN ?? path.join(ROOT, 'target', 'release', 'train');
+const REPEATS = Number(process.env.PWL_KERNEL_REPEATS ?? 100);
 
 let planText;
 try {
@@ -34,7 +37,7 @@ try {
   const { page } = session;
   await page.goto(`${server.url}/kernels.html`, { waitUntil: 'load' });
   await page.waitForSelector('#status[data-state="ready"]', { timeout: 60_000 });
-  const result = await page.evaluate((p) => globalThis.timeKernels(p), plan);
+  const result = await page.evaluate(([p, repeats]) => globalThis.timeKernels(p, { repeats }), [plan, REPEATS]);
   let total = 0;
   for (const row of result.rows) {
     total += row.ms;
