@@ -98,6 +98,9 @@ describe('embed mode', () => {
     try {
     const page = host.page;
     await page.goto(base, { waitUntil: 'load' });
+    // Let the app finish loading before its document is replaced: replacing it while the wasm
+    // is still on its way aborts that request, which the harness counts as a problem.
+    await page.waitForSelector('#training-card', { timeout: 60_000 });
     await page.setContent(`<!doctype html><html><body><h1>A blog post</h1>${snippet}<p>After.</p></body></html>`);
     const frameElement = page.locator('iframe');
     const frame = await (await frameElement.elementHandle()).contentFrame();
