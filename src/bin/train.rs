@@ -27,7 +27,7 @@ mod native {
     use price_war_lab::mnist::Mnist;
     use price_war_lab::model::TRAIN_FLOPS_PER_SAMPLE;
     use price_war_lab::train::cpu::CpuTrainer;
-    use price_war_lab::train::gpu::{BufferSpec, GpuTrainer, HeadVariant, KernelPlan, MAX_BATCH};
+    use price_war_lab::train::gpu::{BufferSpec, GpuTrainer, HeadVariant, KernelPlan};
     use price_war_lab::train::{EpochReport, RunReport, TrainConfig, TrainEvent};
 
     const USAGE: &str = "usage: train [--data DIR] [--epochs N] [--batch N] [--seed N] \
@@ -120,14 +120,7 @@ mod native {
     pub fn run(args: Vec<String>) -> Result<(), String> {
         let options = parse(args)?;
         if options.kernels {
-            if options.config.batch_size > MAX_BATCH {
-                return Err(format!(
-                    "--batch {} is outside 1 to {MAX_BATCH}, the GPU kernels' limit",
-                    options.config.batch_size
-                ));
-            }
-            print_kernel_plan(&options);
-            return Ok(());
+            return print_kernel_plan(&options);
         }
         let data = Mnist::load_dir(&options.data).map_err(|e| e.to_string())?;
         let json = options.json;
@@ -173,10 +166,10 @@ mod native {
     }
 
     /// One training step's kernels, dispatches and buffers, for `bench/kernels.mjs`.
-    fn print_kernel_plan(options: &Options) {
+    fn print_kernel_plan(options: &Options) -> Result<(), String> {
         let head = options.head.unwrap_or(HeadVariant::DEFAULT);
         // The app's embedded training set: 8,000 images.
-        let plan = KernelPlan::new(&options.config, head, 8000);
+        let plan = KernelPlan::new(&options.config, head, 8000).map_err(|e| e.to_string())?;
         let buffer = |binding: u32, spec: &BufferSpec, kind: &str| {
             serde_json::json!({
                 "binding": binding, "label": spec.label, "bytes": spec.bytes, "kind": kind,
@@ -204,6 +197,7 @@ mod native {
             })).collect::<Vec<_>>(),
         });
         println!("{line}");
+        Ok(())
     }
 
     fn print_epoch(epoch: &EpochReport, json: bool, batch_size: usize) {

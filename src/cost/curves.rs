@@ -232,21 +232,9 @@ mod tests {
         assert!(gpu_sweep(&run, &step, &[1, 2, 4]).is_empty());
     }
 
-    fn break_even_example() -> PriceCutInput {
-        // The page's defaults: F = 300,000, MC = 6, P₀ = 10, Q₀ = 100,000, P₁ = 8, ε = −2.
-        PriceCutInput {
-            price_before: 10.0,
-            price_after: 8.0,
-            volume_before: 100_000.0,
-            marginal_cost_per_unit: 6.0,
-            fixed_cost: 300_000.0,
-            elasticity: -2.0,
-        }
-    }
-
     #[test]
     fn profit_peaks_at_the_markup_price() {
-        let input = break_even_example();
+        let input = crate::cost::price_war::tests::cut();
         // Markup rule: P = MC ÷ (1 − 1/|ε|) = 12.
         let prices = price_range(&input, Some(12.0), 61);
         assert_eq!(prices.len(), 61);
@@ -268,7 +256,7 @@ mod tests {
 
     #[test]
     fn prices_that_cannot_be_computed_are_left_out() {
-        let input = break_even_example();
+        let input = crate::cost::price_war::tests::cut();
         let points = price_sweep(&input, &[f64::NAN, -1.0, 0.0, 8.0]);
         assert_eq!(points.len(), 1);
         assert!(

@@ -463,7 +463,7 @@ impl MarkupPrice {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::cost::units::Currency;
     use crate::lang::Lang;
@@ -559,8 +559,9 @@ mod tests {
         ));
     }
 
-    fn cut() -> PriceCutInput {
-        // $10 → $8 with ε = −2: volume × (0.8)^−2 = 1.5625.
+    /// The page's defaults: F = 300,000, MC = 6, P₀ = 10 → P₁ = 8, Q₀ = 100,000, ε = −2, so
+    /// volume × (0.8)^−2 = 1.5625.
+    pub(crate) fn cut() -> PriceCutInput {
         PriceCutInput {
             price_before: 10.0,
             price_after: 8.0,

@@ -65,12 +65,9 @@ impl Default for ActiveData {
 #[component]
 pub fn DataFiles(active: ActiveData, busy: Signal<bool>) -> impl IntoView {
     let on_pick = move |ev: leptos::ev::Event| {
-        let Some(input) = files::file_input(&ev) else {
+        let Some(files) = files::take_picked(&ev) else {
             return;
         };
-        let files = files::picked(&input);
-        // Picking the same files again must fire `change` again.
-        input.set_value("");
         active.reading.set(true);
         active.error.set(None);
         spawn_local(async move {

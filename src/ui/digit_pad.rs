@@ -546,14 +546,10 @@ fn Weights(ctx: TrainedModelCtx, state: RwSignal<FileState>) -> impl IntoView {
         }
     };
     let load = move |ev: web_sys::Event| {
-        let Some(input) = files::file_input(&ev) else {
+        let Some(file) = files::take_picked(&ev).and_then(|picked| picked.into_iter().next())
+        else {
             return;
         };
-        let Some(file) = files::picked(&input).into_iter().next() else {
-            return;
-        };
-        // The same file chosen again must fire `change` again.
-        input.set_value("");
         spawn_local(async move {
             let name = file.name();
             let bytes = match files::read_bytes(&file).await {

@@ -39,17 +39,19 @@ pub fn download(name: &str, mime: &str, bytes: &[u8]) -> Result<(), JsValue> {
     Ok(())
 }
 
-/// The `<input type="file">` that fired `event`, when it is one.
-pub fn file_input(event: &web_sys::Event) -> Option<web_sys::HtmlInputElement> {
-    event.target()?.dyn_into::<web_sys::HtmlInputElement>().ok()
-}
-
-/// The files picked in `input`, in the order the browser lists them.
-pub fn picked(input: &web_sys::HtmlInputElement) -> Vec<web_sys::File> {
-    let Some(list) = input.files() else {
-        return Vec::new();
-    };
-    (0..list.length()).filter_map(|i| list.get(i)).collect()
+/// The files picked in the `<input type="file">` that fired `event` (`None` when it is not
+/// one), in the order the browser lists them. The input is emptied, so that picking the same
+/// files again fires `change` again.
+pub fn take_picked(event: &web_sys::Event) -> Option<Vec<web_sys::File>> {
+    let input = event
+        .target()?
+        .dyn_into::<web_sys::HtmlInputElement>()
+        .ok()?;
+    let picked = input.files().map_or_else(Vec::new, |list| {
+        (0..list.length()).filter_map(|i| list.get(i)).collect()
+    });
+    input.set_value("");
+    Some(picked)
 }
 
 /// A picked file's bytes.

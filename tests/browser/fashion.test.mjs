@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { closeApp, openApp } from './browser.mjs';
+import { waitForState } from './webgpu_helpers.mjs';
 
 const FASHION_DIR = process.env.PWL_FASHION_DIR ?? '/usr/share/datasets/fashion-mnist';
 const FILES = [
@@ -20,18 +21,11 @@ const EPOCHS = 5;
 /** Issue 4: 5 epochs on Fashion-MNIST reach at least this test accuracy in the browser. */
 const MIN_TEST_ACCURACY = 0.85;
 /**
- * 300,000 samples at ~4,000 samples/s is about 75 s on a quiet machine; a machine shared with
+ * 300,000 samples at ~7,500 samples/s is about 40 s on a quiet machine; a machine shared with
  * other builds can be several times slower, so the wait is generous.
  */
 const TRAIN_TIMEOUT_MS = Number(process.env.PWL_FASHION_TIMEOUT_MS ?? 20 * 60_000);
 const PROGRESS_EVERY_MS = 30_000;
-
-async function readStatus(page) {
-  return page.$eval('#train-status', (el) => ({
-    state: el.getAttribute('data-state'),
-    text: el.textContent.trim(),
-  }));
-}
 
 async function activeData(page) {
   return page.$eval('#data-active', (el) => ({
@@ -89,22 +83,7 @@ describe('Fashion-MNIST from the reader\'s files', () => {
     await page.locator('#train-start').click();
 
     const started = Date.now();
-    let lastReport = started;
-    for (;;) {
-      session.assertClean('while training');
-      const status = await readStatus(page);
-      if (status.state === 'error') assert.fail(`training failed in the page: ${status.text}`);
-      if (status.state === 'done') break;
-      const now = Date.now();
-      if (now - started > TRAIN_TIMEOUT_MS) {
-        assert.fail(`training not done after ${TRAIN_TIMEOUT_MS / 1000} s; status: ${JSON.stringify(status)}`);
-      }
-      if (now - lastReport >= PROGRESS_EVERY_MS) {
-        console.log(`training for ${Math.round((now - started) / 1000)} s: [${status.state}] ${status.text}`);
-        lastReport = now;
-      }
-      await page.waitForTimeout(1_000);
-    }
+    await waitForState(app, 'done', TRAIN_TIMEOUT_MS, { progressEveryMs: PROGRESS_EVERY_MS });
     const waitedS = (Date.now() - started) / 1000;
 
     const rows = await page.$$eval('#train-epochs-table tr[data-epoch]', (trs) =>

@@ -5,21 +5,17 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { closeApp, openApp } from './browser.mjs';
+import { waitForState } from './webgpu_helpers.mjs';
 
-/** SwiftShader runs compute shaders on the CPU: one epoch of 8,000 digits takes minutes here. */
+/**
+ * SwiftShader runs compute shaders on the CPU: one epoch of 8,000 digits takes about a second
+ * on a quiet machine and far longer beside other builds, so the wait is generous.
+ */
 const TRAIN_TIMEOUT_MS = Number(process.env.PWL_TRAIN_TIMEOUT_MS ?? 10 * 60_000);
 /** Issue 2: one epoch on the embedded data must reach at least this test accuracy. */
 const MIN_TEST_ACCURACY = 0.85;
 /** How often the wait prints where training stands, so a slow run is not a silent one. */
 const PROGRESS_EVERY_MS = 30_000;
-
-/** The state and text of `#train-status`. */
-async function readStatus(page) {
-  return page.$eval('#train-status', (el) => ({
-    state: el.getAttribute('data-state'),
-    text: el.textContent.trim(),
-  }));
-}
 
 describe('trainer', () => {
   let app;
@@ -45,24 +41,7 @@ describe('trainer', () => {
 
     // Wait for done or error, failing at once on any console error or uncaught exception.
     const started = Date.now();
-    let lastReport = started;
-    for (;;) {
-      session.assertClean('while training');
-      const status = await readStatus(page);
-      if (status.state === 'error') {
-        assert.fail(`training failed in the page: ${status.text}`);
-      }
-      if (status.state === 'done') break;
-      const now = Date.now();
-      if (now - started > TRAIN_TIMEOUT_MS) {
-        assert.fail(`training not done after ${TRAIN_TIMEOUT_MS / 1000} s; status: ${JSON.stringify(status)}`);
-      }
-      if (now - lastReport >= PROGRESS_EVERY_MS) {
-        console.log(`training for ${Math.round((now - started) / 1000)} s: [${status.state}] ${status.text}`);
-        lastReport = now;
-      }
-      await page.waitForTimeout(1_000);
-    }
+    await waitForState(app, 'done', TRAIN_TIMEOUT_MS, { progressEveryMs: PROGRESS_EVERY_MS });
     const waitedS = (Date.now() - started) / 1000;
 
     const row = page.locator('#train-epochs-table tr[data-epoch="1"]');

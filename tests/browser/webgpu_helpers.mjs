@@ -79,11 +79,13 @@ export async function expectTrainError(page, device, timeout = 60_000) {
 
 /**
  * Waits until `#train-status` carries `state`, failing at once on a console error, an uncaught
- * exception, or (unless `state` is 'error') an error state. Returns the status text.
+ * exception, or (unless `state` is 'error') an error state. Returns the status text. With
+ * `progressEveryMs`, prints the status that often, for long runs.
  */
-export async function waitForState(app, state, timeout = TRAIN_TIMEOUT_MS) {
+export async function waitForState(app, state, timeout = TRAIN_TIMEOUT_MS, { progressEveryMs } = {}) {
   const { page, session } = app;
   const started = Date.now();
+  let lastReport = started;
   for (;;) {
     session.assertClean(`while waiting for ${state}`);
     const status = await page.$eval('#train-status', (el) => ({
@@ -92,8 +94,13 @@ export async function waitForState(app, state, timeout = TRAIN_TIMEOUT_MS) {
     }));
     if (status.state === state) return status.text;
     if (status.state === 'error') assert.fail(`training failed in the page: ${status.text}`);
-    if (Date.now() - started > timeout) {
+    const now = Date.now();
+    if (now - started > timeout) {
       assert.fail(`no ${state} after ${timeout / 1000} s: ${JSON.stringify(status)}`);
+    }
+    if (progressEveryMs && now - lastReport >= progressEveryMs) {
+      console.log(`waiting for ${state} for ${Math.round((now - started) / 1000)} s: [${status.state}] ${status.text}`);
+      lastReport = now;
     }
     await page.waitForTimeout(100);
   }

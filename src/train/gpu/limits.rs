@@ -6,7 +6,7 @@
 use std::fmt;
 
 use super::{
-    ACTIVATIONS_LEN, CHUNK_READBACK_BYTES, MAX_BATCH, STEP_STRIDE, StepUniform, Summary,
+    ACTIVATIONS_LEN, CHUNK_READBACK_BYTES, Kernel, MAX_BATCH, STEP_STRIDE, StepUniform, Summary,
     adam_workgroups, forward_workgroups, grad_w1_workgroups, head_grads_workgroups,
     head_logits_workgroups,
 };
@@ -199,7 +199,7 @@ pub(super) fn steps_to_evaluate(test_samples: usize) -> usize {
 /// A kernel entry point's shape as its WGSL declares it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct KernelShape {
-    pub entry_point: &'static str,
+    pub kernel: Kernel,
     /// `@workgroup_size(x)`; every kernel is one-dimensional.
     pub workgroup_size_x: u32,
     /// Bytes of `var<workgroup>` memory the entry point uses.
@@ -220,42 +220,42 @@ const HEAD_THREADS: usize = 64;
 /// the WGSL to keep this true.
 pub const KERNELS: [KernelShape; 8] = [
     KernelShape {
-        entry_point: "forward_hidden",
+        kernel: Kernel::ForwardHidden,
         workgroup_size_x: 64,
         workgroup_storage_bytes: 0,
     },
     KernelShape {
-        entry_point: "train_head",
+        kernel: Kernel::TrainHead,
         workgroup_size_x: HEAD_THREADS as u32,
         workgroup_storage_bytes: TRAIN_HEAD_STORAGE_BYTES,
     },
     KernelShape {
-        entry_point: "grad_w1",
+        kernel: Kernel::GradW1,
         workgroup_size_x: 64,
         workgroup_storage_bytes: 0,
     },
     KernelShape {
-        entry_point: "adam",
+        kernel: Kernel::Adam,
         workgroup_size_x: 64,
         workgroup_storage_bytes: 0,
     },
     KernelShape {
-        entry_point: "eval_head",
+        kernel: Kernel::EvalHead,
         workgroup_size_x: HEAD_THREADS as u32,
         workgroup_storage_bytes: EVAL_HEAD_STORAGE_BYTES,
     },
     KernelShape {
-        entry_point: "head_logits",
+        kernel: Kernel::HeadLogits,
         workgroup_size_x: 64,
         workgroup_storage_bytes: 0,
     },
     KernelShape {
-        entry_point: "head_softmax",
+        kernel: Kernel::HeadSoftmax,
         workgroup_size_x: HEAD_THREADS as u32,
         workgroup_storage_bytes: SOFTMAX_STORAGE_BYTES,
     },
     KernelShape {
-        entry_point: "head_grads",
+        kernel: Kernel::HeadGrads,
         workgroup_size_x: 64,
         workgroup_storage_bytes: 0,
     },
@@ -434,7 +434,8 @@ impl RunNeeds {
             at_most(limit, what.to_owned(), needed.into(), available.into());
         }
         for kernel in KERNELS {
-            let what = |unit: &str| format!("the kernel '{}' ({unit})", kernel.entry_point);
+            let what =
+                |unit: &str| format!("the kernel '{}' ({unit})", kernel.kernel.entry_point());
             at_most(
                 "maxComputeWorkgroupSizeX",
                 what("threads along x"),
@@ -617,7 +618,7 @@ mod tests {
         for (index, entry) in module.entry_points.iter().enumerate() {
             let shape = KERNELS
                 .iter()
-                .find(|k| k.entry_point == entry.name)
+                .find(|k| k.kernel.entry_point() == entry.name)
                 .unwrap_or_else(|| panic!("entry point '{}' is not in KERNELS", entry.name));
             assert_eq!(
                 entry.workgroup_size,

@@ -845,7 +845,7 @@ struct ChunkReadback {
 }
 
 /// A kernel entry point of the trainer's shader module.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Kernel {
     ForwardHidden,
     TrainHead,
@@ -858,6 +858,7 @@ pub enum Kernel {
 }
 
 impl Kernel {
+    /// Every kernel, in declaration order (`Kernel::ALL[k as usize] == k`).
     pub const ALL: [Kernel; 8] = [
         Kernel::ForwardHidden,
         Kernel::TrainHead,
@@ -969,18 +970,23 @@ impl Drop for GpuTrainer {
     }
 }
 
+/// The kernels run batches of 1 to [`MAX_BATCH`] samples.
+fn check_batch_size(batch_size: usize) -> Result<(), GpuError> {
+    if batch_size == 0 || batch_size > MAX_BATCH {
+        return Err(GpuError::Config(format!(
+            "batch size {batch_size} is outside 1 to {MAX_BATCH}"
+        )));
+    }
+    Ok(())
+}
+
 fn validate(
     config: &TrainConfig,
     train: &Dataset,
     test: &Dataset,
     checkpoint: &Checkpoint,
 ) -> Result<(), GpuError> {
-    if config.batch_size == 0 || config.batch_size > MAX_BATCH {
-        return Err(GpuError::Config(format!(
-            "batch size {} is outside 1 to {MAX_BATCH}",
-            config.batch_size
-        )));
-    }
+    check_batch_size(config.batch_size)?;
     if train.is_empty() || test.is_empty() {
         return Err(GpuError::Config(
             "the training and test sets must not be empty".into(),
@@ -996,12 +1002,12 @@ mod tests {
 
     #[test]
     fn every_kernel_is_declared_and_every_step_dispatches_declared_kernels() {
-        let declared: Vec<&str> = KERNELS.iter().map(|k| k.entry_point).collect();
-        let mut named: Vec<&str> = Kernel::ALL.iter().map(|k| k.entry_point()).collect();
-        let mut sorted = declared.clone();
-        sorted.sort_unstable();
-        named.sort_unstable();
-        assert_eq!(named, sorted);
+        for (index, kernel) in Kernel::ALL.into_iter().enumerate() {
+            assert_eq!(kernel as usize, index, "{kernel:?}");
+        }
+        let mut declared: Vec<Kernel> = KERNELS.iter().map(|k| k.kernel).collect();
+        declared.sort_unstable();
+        assert_eq!(declared, Kernel::ALL);
         for head in HeadVariant::ALL {
             let step = train_step_dispatches(head, 64);
             assert_eq!(step.first().map(|d| d.kernel), Some(Kernel::ForwardHidden));

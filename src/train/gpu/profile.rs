@@ -5,7 +5,8 @@
 //! the kernels' own, not a training run's.
 
 use super::{
-    BufferPlan, Dispatch, HeadVariant, Kernel, StepUniform, shader_source, train_step_dispatches,
+    BufferPlan, Dispatch, GpuError, HeadVariant, Kernel, StepUniform, check_batch_size,
+    shader_source, train_step_dispatches,
 };
 use crate::model::{CLASSES, HIDDEN, INPUTS};
 use crate::train::TrainConfig;
@@ -23,17 +24,22 @@ pub struct KernelPlan {
 
 impl KernelPlan {
     /// The plan of a training step over a training set of `train_samples` images, the
-    /// first step of a run (Adam step 1).
-    pub fn new(config: &TrainConfig, head: HeadVariant, train_samples: usize) -> KernelPlan {
-        let batch = config.batch_size.clamp(1, super::MAX_BATCH);
+    /// first step of a run (Adam step 1). Refuses a batch size the trainer would refuse.
+    pub fn new(
+        config: &TrainConfig,
+        head: HeadVariant,
+        train_samples: usize,
+    ) -> Result<KernelPlan, GpuError> {
+        let batch = config.batch_size;
+        check_batch_size(batch)?;
         let settings = StepUniform::training(&config.adam, 0, batch, 1);
-        KernelPlan {
+        Ok(KernelPlan {
             shader: shader_source(),
             dispatches: train_step_dispatches(head, batch),
             step_settings: bytemuck::bytes_of(&settings).to_vec(),
             buffers: BufferPlan::new(train_samples, 1, batch),
             batch_size: batch,
-        }
+        })
     }
 }
 
@@ -65,7 +71,7 @@ mod tests {
     #[test]
     fn the_plan_is_one_training_step_of_the_configured_batch() {
         let config = TrainConfig::default();
-        let plan = KernelPlan::new(&config, HeadVariant::Parallel, 8000);
+        let plan = KernelPlan::new(&config, HeadVariant::Parallel, 8000).expect("batch 64 runs");
         assert_eq!(plan.batch_size, 64);
         assert_eq!(
             plan.dispatches,
@@ -80,5 +86,15 @@ mod tests {
             Kernel::ForwardHidden.matmul_flops(64),
             Some(2 * 64 * 784 * 128)
         );
+        for batch_size in [0, 257] {
+            let config = TrainConfig {
+                batch_size,
+                ..TrainConfig::default()
+            };
+            assert!(
+                KernelPlan::new(&config, HeadVariant::Parallel, 8000).is_err(),
+                "batch {batch_size}"
+            );
+        }
     }
 }

@@ -124,29 +124,14 @@ pub(super) async fn map_read(
     if let Some(reason) = lost.reason() {
         return Err(GpuError::DeviceLost(reason));
     }
-    let (sender, mut receiver) = futures_channel::oneshot::channel();
+    let (sender, receiver) = futures_channel::oneshot::channel();
     buffer.map_async(wgpu::MapMode::Read, .., move |result| {
         let _ = sender.send(result);
     });
-    #[cfg(not(target_arch = "wasm32"))]
-    device
-        .poll(wgpu::PollType::wait_indefinitely())
-        .map_err(|error| lost.explain(GpuError::Readback(error.to_string())))?;
-    #[cfg(target_arch = "wasm32")]
-    let _ = device;
-    // Whichever comes first: the map's answer, or the device-lost callback.
-    let mapped = std::future::poll_fn(|cx| {
-        if let Poll::Ready(result) = Pin::new(&mut receiver).poll(cx) {
-            return Poll::Ready(Ok(result));
-        }
-        lost.poll_lost(cx).map(Err)
-    })
-    .await;
-    let failure = match mapped {
-        Err(reason) => return Err(GpuError::DeviceLost(reason)),
-        Ok(Ok(Ok(()))) => None,
-        Ok(Err(_canceled)) => Some("the map was dropped before it finished".to_owned()),
-        Ok(Ok(Err(error))) => Some(error.to_string()),
+    let failure = match answer_or_lost(device, lost, receiver).await? {
+        Ok(Ok(())) => None,
+        Err(_canceled) => Some("the map was dropped before it finished".to_owned()),
+        Ok(Err(error)) => Some(error.to_string()),
     };
     if let Some(failure) = failure {
         // Browsers reject a pending map before they settle `device.lost`: give the lost
@@ -175,29 +160,39 @@ pub(super) async fn wait_for_queue(
     queue: &wgpu::Queue,
     lost: &LostSignal,
 ) -> Result<(), GpuError> {
-    let (sender, mut receiver) = futures_channel::oneshot::channel();
+    let (sender, receiver) = futures_channel::oneshot::channel();
     queue.submit([]);
     queue.on_submitted_work_done(move || {
         let _ = sender.send(());
     });
+    match answer_or_lost(device, lost, receiver).await? {
+        Ok(()) => Ok(()),
+        Err(_canceled) => Err(lost.explain(GpuError::Readback(
+            "the GPU dropped the wait for its queue".to_owned(),
+        ))),
+    }
+}
+
+/// Drives the device (natively; the browser does it by itself), then waits for `receiver`'s
+/// answer or for the device to be lost, whichever comes first: a lost device ends the wait
+/// with [`GpuError::DeviceLost`], a dropped sender gives `Err(Canceled)`.
+async fn answer_or_lost<T>(
+    device: &wgpu::Device,
+    lost: &LostSignal,
+    mut receiver: futures_channel::oneshot::Receiver<T>,
+) -> Result<Result<T, futures_channel::oneshot::Canceled>, GpuError> {
     #[cfg(not(target_arch = "wasm32"))]
     device
         .poll(wgpu::PollType::wait_indefinitely())
         .map_err(|error| lost.explain(GpuError::Readback(error.to_string())))?;
     #[cfg(target_arch = "wasm32")]
     let _ = device;
-    let done = std::future::poll_fn(|cx| {
-        if let Poll::Ready(result) = Pin::new(&mut receiver).poll(cx) {
-            return Poll::Ready(Ok(result));
+    std::future::poll_fn(|cx| {
+        if let Poll::Ready(answer) = Pin::new(&mut receiver).poll(cx) {
+            return Poll::Ready(Ok(answer));
         }
         lost.poll_lost(cx).map(Err)
     })
-    .await;
-    match done {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(_canceled)) => Err(lost.explain(GpuError::Readback(
-            "the GPU dropped the wait for its queue".to_owned(),
-        ))),
-        Err(reason) => Err(GpuError::DeviceLost(reason)),
-    }
+    .await
+    .map_err(GpuError::DeviceLost)
 }

@@ -60,30 +60,12 @@ pub fn shader_source() -> String {
     .join("\n")
 }
 
-/// One compute pipeline per kernel entry point.
-pub(super) struct Pipelines {
-    forward_hidden: wgpu::ComputePipeline,
-    train_head: wgpu::ComputePipeline,
-    head_logits: wgpu::ComputePipeline,
-    head_softmax: wgpu::ComputePipeline,
-    head_grads: wgpu::ComputePipeline,
-    grad_w1: wgpu::ComputePipeline,
-    adam: wgpu::ComputePipeline,
-    eval_head: wgpu::ComputePipeline,
-}
+/// One compute pipeline per kernel, in the order of [`Kernel::ALL`].
+pub(super) struct Pipelines([wgpu::ComputePipeline; Kernel::ALL.len()]);
 
 impl Pipelines {
     pub(super) fn of(&self, kernel: Kernel) -> &wgpu::ComputePipeline {
-        match kernel {
-            Kernel::ForwardHidden => &self.forward_hidden,
-            Kernel::TrainHead => &self.train_head,
-            Kernel::HeadLogits => &self.head_logits,
-            Kernel::HeadSoftmax => &self.head_softmax,
-            Kernel::HeadGrads => &self.head_grads,
-            Kernel::GradW1 => &self.grad_w1,
-            Kernel::Adam => &self.adam,
-            Kernel::EvalHead => &self.eval_head,
-        }
+        &self.0[kernel as usize]
     }
 }
 
@@ -279,16 +261,9 @@ pub(super) async fn create_pipelines(
             cache: None,
         })
     };
-    Ok(Pipelines {
-        forward_hidden: pipeline(Kernel::ForwardHidden.entry_point()),
-        train_head: pipeline(Kernel::TrainHead.entry_point()),
-        head_logits: pipeline(Kernel::HeadLogits.entry_point()),
-        head_softmax: pipeline(Kernel::HeadSoftmax.entry_point()),
-        head_grads: pipeline(Kernel::HeadGrads.entry_point()),
-        grad_w1: pipeline(Kernel::GradW1.entry_point()),
-        adam: pipeline(Kernel::Adam.entry_point()),
-        eval_head: pipeline(Kernel::EvalHead.entry_point()),
-    })
+    Ok(Pipelines(
+        Kernel::ALL.map(|kernel| pipeline(kernel.entry_point())),
+    ))
 }
 
 pub(super) fn buffer_entry(binding: u32, buffer: &wgpu::Buffer) -> wgpu::BindGroupEntry<'_> {

@@ -14,6 +14,13 @@ use crate::cost::training::TrainingRun;
 use crate::ui::charts::{Chart, HEIGHT, Legend, WIDTH};
 use crate::ui::cost_model::widgets::Outcome;
 
+/// What every cost-model chart says instead of a plot while an input it needs is invalid
+/// (Chinese, English).
+const INVALID_INPUTS: (&str, &str) = (
+    "输入有误，无法绘图。",
+    "Nothing to draw until the inputs above are valid.",
+);
+
 /// GPU counts are shown from 1 to at least this many.
 const MIN_GPU_RANGE: u32 = 64;
 /// Batch sizes are shown from 1 to at least this many.
@@ -141,8 +148,8 @@ pub fn GpuCharts(
                     Legend { key: "scaling-efficiency", zh: "扩展效率（右轴）", en: "Scaling efficiency (right axis)" },
                 ]
                 spec=days
-                empty_zh="输入有误，无法绘图。"
-                empty_en="Nothing to draw until the inputs above are valid."
+                empty_zh=INVALID_INPUTS.0
+                empty_en=INVALID_INPUTS.1
             />
             <Chart
                 id="chart-training-cost"
@@ -155,8 +162,8 @@ pub fn GpuCharts(
                     Legend { key: "cost-with-allreduce", zh: "成本（含等待时间）", en: "Cost, paying for the wait" },
                 ]
                 spec=cost
-                empty_zh="输入有误，无法绘图。"
-                empty_en="Nothing to draw until the inputs above are valid."
+                empty_zh=INVALID_INPUTS.0
+                empty_en=INVALID_INPUTS.1
             />
         </div>
     }
@@ -222,8 +229,8 @@ pub fn ProfitChart(
             x_en="Price"
             legend=vec![Legend { key: "profit", zh: "每期利润", en: "Profit per period" }]
             spec=chart
-            empty_zh="输入有误，无法绘图。"
-            empty_en="Nothing to draw until the inputs above are valid."
+            empty_zh=INVALID_INPUTS.0
+            empty_en=INVALID_INPUTS.1
         />
     }
 }
@@ -273,8 +280,8 @@ pub fn BatchChart(serving: Memo<Outcome<Serving>>) -> impl IntoView {
                 Legend { key: "does-not-fit", zh: "显存放不下", en: "Does not fit in GPU memory" },
             ]
             spec=chart
-            empty_zh="输入有误，无法绘图。"
-            empty_en="Nothing to draw until the inputs above are valid."
+            empty_zh=INVALID_INPUTS.0
+            empty_en=INVALID_INPUTS.1
         />
     }
 }

@@ -89,14 +89,10 @@ pub fn KeepPanel() -> impl IntoView {
     };
 
     let import = move |ev: web_sys::Event| {
-        let Some(input) = files::file_input(&ev) else {
+        let Some(file) = files::take_picked(&ev).and_then(|picked| picked.into_iter().next())
+        else {
             return;
         };
-        let Some(file) = files::picked(&input).into_iter().next() else {
-            return;
-        };
-        // The same file chosen again must fire `change` again.
-        input.set_value("");
         spawn_local(async move {
             let name = file.name();
             let result = read_file(&file).await.and_then(|text| {
